@@ -1,0 +1,37 @@
+package backpropamine.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A recurrent language model trained by truncated BPTT. State (h, c and the plastic traces) is kept per batch
+ * size and carried from one segment to the next; gradients stop at segment boundaries.
+ *
+ * <p>Segments are time-major token ids: {@code inputs[t*batch + b]}.
+ */
+public interface LanguageModel {
+    ModelShape shape();
+
+    Precision precision();
+
+    /** All parameters as one flat vector (weights first, see {@link #layout()}); updated in place by the optimizer. */
+    INDArray parameters();
+
+    /** Gradient of the last {@link #trainSegment}, same layout as {@link #parameters()}. */
+    INDArray gradients();
+
+    ParameterLayout layout();
+
+    /**
+     * Forward and backward over one segment. The loss is the per-step mean cross-entropy over the batch,
+     * summed over the steps (Zaremba's convention); its gradient is left in {@link #gradients()}.
+     *
+     * @return the summed cross-entropy over all {@code batch*steps} predicted tokens (nats)
+     */
+    double trainSegment(int[] inputs, int[] targets, int batch, int steps);
+
+    /** Forward only; advances the state of this batch size. Returns the summed cross-entropy (nats). */
+    double evaluateSegment(int[] inputs, int[] targets, int batch, int steps);
+
+    /** Zeroes h, c, Hebb and E for every batch size (start of an epoch or an evaluation pass). */
+    void resetState();
+}

@@ -1,0 +1,60 @@
+package backpropamine.model;
+
+/**
+ * Sizes of the basic model: embedding (dim = hidden) -> 2 LSTM layers -> softmax over the vocabulary.
+ * The parameter count here is the one reported for every trial and used for parameter matching.
+ */
+public record ModelShape(Variant variant, int vocab, int hidden, int layers) {
+    public static final int PAPER_VOCAB = 10_000;
+    public static final int PAPER_LAYERS = 2;
+    /** The paper's parameter budget: SIMPLE at hidden 200 (about 4.81M parameters). */
+    public static final long DEFAULT_BUDGET = new ModelShape(Variant.SIMPLE, PAPER_VOCAB, 200, PAPER_LAYERS).parameterCount();
+
+    public ModelShape {
+        if (vocab < 2 || hidden < 1 || layers < 1) {
+            throw new IllegalArgumentException("invalid shape: vocab " + vocab + ", hidden " + hidden + ", layers " + layers);
+        }
+    }
+
+    /** Trainable parameters of one LSTM layer with input width {@code in}. */
+    long layerParameters(int in) {
+        long n = hidden;
+        long lstm = 4 * n * in + 4 * n * n + 4 * n; // W_x, W_h (incl. the fixed plastic weights w), one bias per gate
+        long plastic = variant.plastic() ? 2 * n * n : 0; // alpha and eta (PLASTIC) or u (SIMPLE, RETRO)
+        long modulator = variant.modulated() ? n + 1 : 0; // v and b_m
+        long eligibility = variant == Variant.RETRO ? 1 : 0; // lambda
+        return lstm + plastic + modulator + eligibility;
+    }
+
+    public long parameterCount() {
+        long embedding = (long) vocab * hidden;
+        long softmax = (long) hidden * vocab + vocab;
+        long total = embedding + softmax;
+        for (int l = 0; l < layers; l++) {
+            total += layerParameters(hidden);
+        }
+        return total;
+    }
+
+    /** The largest hidden size whose parameter count does not exceed {@code budget} (parameter matching). */
+    public static ModelShape matched(Variant variant, int vocab, int layers, long budget) {
+        int lo = 0;
+        int hi = 1;
+        while (new ModelShape(variant, vocab, hi, layers).parameterCount() <= budget) {
+            lo = hi;
+            hi *= 2;
+        }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (new ModelShape(variant, vocab, mid, layers).parameterCount() <= budget) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        if (lo == 0) {
+            throw new IllegalArgumentException("parameter budget " + budget + " is too small for any " + variant + " model");
+        }
+        return new ModelShape(variant, vocab, lo, layers);
+    }
+}

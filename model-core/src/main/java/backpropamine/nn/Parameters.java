@@ -1,0 +1,69 @@
+package backpropamine.nn;
+
+import backpropamine.model.ParameterLayout;
+import backpropamine.model.ParameterLayout.Entry;
+import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The flat parameter and gradient vectors, and typed access to their named slices. */
+final class Parameters {
+    final ParameterLayout layout;
+    final INDArray theta;
+    final INDArray grad;
+    private final FloatBuffer thetaView;
+    private final FloatBuffer gradView;
+
+    Parameters(ParameterLayout layout) {
+        this.layout = layout;
+        this.theta = Nd4j.create(Tensors.DTYPE, layout.size());
+        this.grad = Nd4j.create(Tensors.DTYPE, layout.size());
+        this.thetaView = Tensors.view(theta);
+        this.gradView = Tensors.view(grad);
+    }
+
+    /** Weights uniform in [-scale, scale], biases 0, rates (lambda) at {@code rateInit}; one seeded stream. */
+    void initialise(long seed, double scale, double rateInit) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (Entry e : layout.entries()) {
+            for (long k = 0; k < e.length(); k++) {
+                double v = switch (e.kind()) {
+                    case WEIGHT -> (rng.nextDouble() * 2 - 1) * scale;
+                    case BIAS -> 0;
+                    case RATE -> rateInit;
+                };
+                thetaView.put((int) (e.offset() + k), (float) v);
+            }
+        }
+    }
+
+    INDArray value(Entry e) {
+        return Tensors.slice(theta, e.offset(), e.rows(), e.cols());
+    }
+
+    INDArray gradient(Entry e) {
+        return Tensors.slice(grad, e.offset(), e.rows(), e.cols());
+    }
+
+    /** Copies a parameter into a heap array (for the fused loops). */
+    void read(Entry e, float[] dst) {
+        thetaView.get((int) e.offset(), dst, 0, (int) e.length());
+    }
+
+    /** Adds a heap-side gradient into the flat gradient. */
+    void accumulate(Entry e, float[] src) {
+        int off = (int) e.offset();
+        for (int k = 0; k < src.length; k++) {
+            gradView.put(off + k, gradView.get(off + k) + src[k]);
+        }
+    }
+
+    FloatBuffer thetaView() {
+        return thetaView;
+    }
+
+    FloatBuffer gradView() {
+        return gradView;
+    }
+}

@@ -1,0 +1,172 @@
+package backpropamine.nn;
+
+import backpropamine.model.LanguageModel;
+import backpropamine.model.ModelShape;
+import backpropamine.model.ParameterLayout;
+import backpropamine.model.ParameterLayout.Entry;
+import backpropamine.model.ParameterLayout.Kind;
+import backpropamine.model.Precision;
+import backpropamine.model.Variant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The basic language model of section 4.3: embedding -> stacked (plastic) LSTM layers -> softmax, for any of the
+ * four variants. One instance owns the flat parameters, the per-batch-size recurrent state and the buffers.
+ */
+public final class PlasticLstmModel implements LanguageModel {
+    /** Initial value of the eligibility-trace rate lambda (section 1 of the spec). */
+    public static final double LAMBDA_INIT = 0.1;
+
+    private final ModelShape shape;
+    private final Parameters params;
+    private final Embedding embedding;
+    private final List<LstmLayer> layers = new ArrayList<>();
+    private final SoftmaxOutput softmax;
+    private final Map<Long, Workspace> workspaces = new HashMap<>();
+
+    /**
+     * @param clip the Hebbian trace bound c (paper: 1.0)
+     */
+    public PlasticLstmModel(ModelShape shape, double clip, long seed, double initScale) {
+        this.shape = shape;
+        int n = shape.hidden();
+        int v = shape.vocab();
+        Variant variant = shape.variant();
+        ParameterLayout layout = new ParameterLayout();
+        Entry emb = layout.add("embedding", Kind.WEIGHT, v, n);
+        List<Entry[]> layerWeights = new ArrayList<>();
+        for (int l = 0; l < shape.layers(); l++) {
+            String p = "layer" + l + ".";
+            Entry wx = layout.add(p + "W_x", Kind.WEIGHT, n, 4 * n);
+            Entry wh = layout.add(p + "W_h", Kind.WEIGHT, n, 4 * n);
+            Entry alpha = variant.plastic() ? layout.add(p + "alpha", Kind.WEIGHT, n, n) : null;
+            Entry rate = switch (variant) {
+                case LSTM -> null;
+                case PLASTIC -> layout.add(p + "eta", Kind.WEIGHT, n, n);
+                case SIMPLE, RETRO -> layout.add(p + "u", Kind.WEIGHT, n, n);
+            };
+            Entry mv = variant.modulated() ? layout.add(p + "modulator.v", Kind.WEIGHT, 1, n) : null;
+            layerWeights.add(new Entry[] {wx, wh, alpha, rate, mv});
+        }
+        Entry sw = layout.add("softmax.W", Kind.WEIGHT, n, v);
+        List<Entry[]> layerOthers = new ArrayList<>();
+        for (int l = 0; l < shape.layers(); l++) {
+            String p = "layer" + l + ".";
+            Entry b = layout.add(p + "b", Kind.BIAS, 1, 4 * n);
+            Entry mb = variant.modulated() ? layout.add(p + "modulator.b", Kind.BIAS, 1, 1) : null;
+            Entry lambda = variant == Variant.RETRO ? layout.add(p + "lambda", Kind.RATE, 1, 1) : null;
+            layerOthers.add(new Entry[] {b, mb, lambda});
+        }
+        Entry sb = layout.add("softmax.b", Kind.BIAS, 1, v);
+        if (layout.size() != shape.parameterCount()) {
+            throw new IllegalStateException("layout has " + layout.size() + " parameters, shape says " + shape.parameterCount());
+        }
+
+        params = new Parameters(layout);
+        params.initialise(seed, initScale, LAMBDA_INIT);
+        embedding = new Embedding(params, emb);
+        for (int l = 0; l < shape.layers(); l++) {
+            Entry[] w = layerWeights.get(l);
+            Entry[] o = layerOthers.get(l);
+            HebbianTrace trace = switch (variant) {
+                case LSTM -> null;
+                case PLASTIC -> new PlainHebbian(params, w[2], w[3], clip);
+                case SIMPLE -> new Neuromodulated(params, w[2], w[3], new Modulator(params, w[4], o[1]), clip);
+                case RETRO -> new Retroactive(params, w[2], w[3], o[2], new Modulator(params, w[4], o[1]), clip);
+            };
+            layers.add(new LstmLayer(params, w[0], w[1], o[0], trace));
+        }
+        softmax = new SoftmaxOutput(params, sw, sb);
+    }
+
+    /** All buffers of one (batch, steps) geometry. */
+    private final class Workspace {
+        final INDArray x;      // [T*B, N] embedded inputs
+        final INDArray probs;  // [T*B, V]
+        final INDArray dh;     // [T*B, N] dL/dh of the top layer
+        final INDArray ones;   // [1, T*B]
+        final List<LstmLayer.Buffers> layerBuffers = new ArrayList<>();
+
+        Workspace(int batch, int steps) {
+            long rows = (long) batch * steps;
+            x = Tensors.matrix(rows, shape.hidden());
+            probs = Tensors.matrix(rows, shape.vocab());
+            dh = Tensors.matrix(rows, shape.hidden());
+            ones = Tensors.matrix(1, rows).assign(1);
+            for (LstmLayer layer : layers) {
+                layerBuffers.add(layer.buffers(batch, steps));
+            }
+        }
+    }
+
+    private Workspace workspace(int batch, int steps) {
+        return workspaces.computeIfAbsent(((long) batch << 32) | steps, k -> new Workspace(batch, steps));
+    }
+
+    private double forward(int[] inputs, int[] targets, Workspace w, int batch, int steps, boolean train) {
+        embedding.forward(inputs, batch * steps, w.x);
+        INDArray x = w.x;
+        for (int l = 0; l < layers.size(); l++) {
+            layers.get(l).forward(x, w.layerBuffers.get(l), train);
+            x = w.layerBuffers.get(l).out;
+        }
+        return softmax.forward(x, targets, w.probs);
+    }
+
+    @Override
+    public double trainSegment(int[] inputs, int[] targets, int batch, int steps) {
+        Workspace w = workspace(batch, steps);
+        double loss = forward(inputs, targets, w, batch, steps, true);
+        params.grad.assign(0);
+        int top = layers.size() - 1;
+        // d(sum over steps of the batch-mean CE) = (1/B) d(sum of all CE)
+        softmax.backward(w.layerBuffers.get(top).out, targets, w.probs, w.ones, 1.0 / batch, w.dh);
+        INDArray dOut = w.dh;
+        for (int l = top; l >= 0; l--) {
+            INDArray in = l == 0 ? w.x : w.layerBuffers.get(l - 1).out;
+            layers.get(l).backward(in, dOut, w.layerBuffers.get(l));
+            dOut = w.layerBuffers.get(l).dX;
+        }
+        embedding.backward(inputs, batch * steps, dOut);
+        return loss;
+    }
+
+    @Override
+    public double evaluateSegment(int[] inputs, int[] targets, int batch, int steps) {
+        return forward(inputs, targets, workspace(batch, steps), batch, steps, false);
+    }
+
+    @Override
+    public void resetState() {
+        layers.forEach(LstmLayer::resetState);
+    }
+
+    @Override
+    public ModelShape shape() {
+        return shape;
+    }
+
+    @Override
+    public Precision precision() {
+        return Tensors.DTYPE == org.nd4j.linalg.api.buffer.DataType.FLOAT ? Precision.FLOAT : Precision.DOUBLE;
+    }
+
+    @Override
+    public INDArray parameters() {
+        return params.theta;
+    }
+
+    @Override
+    public INDArray gradients() {
+        return params.grad;
+    }
+
+    @Override
+    public ParameterLayout layout() {
+        return params.layout;
+    }
+}

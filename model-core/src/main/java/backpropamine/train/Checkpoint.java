@@ -1,0 +1,84 @@
+package backpropamine.train;
+
+import backpropamine.model.LanguageModel;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trial state after a complete epoch: parameters and the per-epoch results so far. Written to a temporary file,
+ * synced and renamed over {@code trial.ckpt}, so a crash leaves either the previous or the new checkpoint.
+ * Traces and hidden state are not saved: they are reset at the start of every epoch anyway.
+ */
+public final class Checkpoint {
+    private static final int MAGIC = 0x42504d31; // "BPM1"
+    static final String FILE = "trial.ckpt";
+
+    private Checkpoint() {
+    }
+
+    public record State(String fingerprint, List<EpochResult> epochs, INDArray parameters) {
+    }
+
+    public static void save(Path dir, String fingerprint, List<EpochResult> epochs, LanguageModel model) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try (OutputStream os = Files.newOutputStream(tmp);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20))) {
+            out.writeInt(MAGIC);
+            out.writeUTF(fingerprint);
+            out.writeInt(epochs.size());
+            for (EpochResult e : epochs) {
+                out.writeInt(e.epoch());
+                out.writeDouble(e.learningRate());
+                out.writeDouble(e.trainPerplexity());
+                out.writeDouble(e.validPerplexity());
+                out.writeDouble(e.tokensPerSecond());
+                out.writeDouble(e.seconds());
+            }
+            Nd4j.write(model.parameters(), out);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The checkpoint in {@code dir}, or null if there is none. */
+    public static State load(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+            if (in.readInt() != MAGIC) {
+                throw new IOException("not a trial checkpoint: " + file);
+            }
+            String fingerprint = in.readUTF();
+            int n = in.readInt();
+            List<EpochResult> epochs = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                epochs.add(new EpochResult(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
+                        in.readDouble(), in.readDouble()));
+            }
+            return new State(fingerprint, epochs, Nd4j.read(in));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package backpropamine.train;
+
+import backpropamine.model.LanguageModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Plain SGD with global gradient-norm clipping and L2 on weights, in PyTorch's order: the gradient of the loss
+ * is clipped to norm {@code maxNorm}, then {@code l2 * w} is added for every weight (never biases or rates):
+ *
+ * <pre>
+ *   g = grad * min(1, maxNorm / ||grad||) ;  w -= lr * (g + l2 * w)
+ * </pre>
+ */
+public final class Sgd {
+    private final INDArray theta;
+    private final INDArray grad;
+    private final INDArray weights;
+    private final double maxNorm;
+
+    public Sgd(LanguageModel model, double maxNorm) {
+        this.theta = model.parameters();
+        this.grad = model.gradients();
+        this.weights = theta.get(NDArrayIndex.interval(0, model.layout().weightCount()));
+        this.maxNorm = maxNorm;
+    }
+
+    /** Applies one update; returns the gradient norm before clipping (NaN/infinite: nothing is changed). */
+    public double step(double lr, double l2) {
+        double norm = grad.norm2Number().doubleValue();
+        if (!Double.isFinite(norm)) {
+            return norm;
+        }
+        double scale = norm > maxNorm ? maxNorm / norm : 1.0;
+        if (l2 > 0) {
+            weights.muli(1 - lr * l2);
+        }
+        Nd4j.getBlasWrapper().level1().axpy(theta.length(), -lr * scale, grad, theta);
+        return norm;
+    }
+}

@@ -1,0 +1,13 @@
+package backpropamine.train;
+
+/** How a trial ended. */
+public enum TrialStatus {
+    /** All epochs and the test evaluation ran. */
+    COMPLETED,
+    /** The loss or gradient became NaN/infinite, or perplexity exploded past the vocabulary size. */
+    DIVERGED,
+    /** Stopped on request; the last complete epoch is checkpointed (when a directory was given). */
+    CANCELLED,
+    /** The trial threw; recorded by the caller (the sweep service). */
+    FAILED
+}
