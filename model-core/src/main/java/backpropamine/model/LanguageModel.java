@@ -32,6 +32,9 @@ public interface LanguageModel {
     /** Forward only; advances the state of this batch size. Returns the summed cross-entropy (nats). */
     double evaluateSegment(int[] inputs, int[] targets, int batch, int steps);
 
+    /** Cumulative nanoseconds spent in each phase of {@link #trainSegment} since creation (OPTIMIZER is 0). */
+    long[] phaseNanos();
+
     /** Zeroes h, c, Hebb and E for every batch size (start of an epoch or an evaluation pass). */
     void resetState();
 }

@@ -57,4 +57,23 @@ public record ModelShape(Variant variant, int vocab, int hidden, int layers) {
         }
         return new ModelShape(variant, vocab, lo, layers);
     }
+
+    /**
+     * Estimated arithmetic of one training token (forward + backward), in FLOPs: the matrix products count
+     * 2*m*n*k each, three times (forward, two backward products); the plastic path adds its N x N elementwise
+     * loops (forward term, trace update and their backward).
+     */
+    public double trainingFlopsPerToken() {
+        double n = hidden;
+        double products = 2.0 * n * vocab; // softmax
+        for (int l = 0; l < layers; l++) {
+            products += 2.0 * (n * 4 * n + n * 4 * n); // input and recurrent projections
+        }
+        double plasticPerLayer = switch (variant) {
+            case LSTM -> 0;
+            case PLASTIC, SIMPLE -> 3 * n * n + 4 * n * n + 2 * (3 * n * n + 4 * n * n) + 4 * n * n;
+            case RETRO -> 3 * n * n + 7 * n * n + 2 * (3 * n * n + 7 * n * n) + 8 * n * n;
+        };
+        return 3 * products + layers * plasticPerLayer;
+    }
 }

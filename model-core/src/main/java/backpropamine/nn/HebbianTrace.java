@@ -1,9 +1,13 @@
 package backpropamine.nn;
 
+import static backpropamine.nn.Simd.L;
+import static backpropamine.nn.Simd.load;
+
 import backpropamine.model.ParameterLayout.Entry;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * The plastic recurrent path into the cell input g of one layer (appendix A.1):
@@ -14,13 +18,18 @@ import java.util.Map;
  * </pre>
  *
  * The fixed part h(t-1) . w is an ordinary matrix product done with the other gates; this class adds the
- * per-batch-element part h(t-1) . (alpha * Hebb) and updates the trace with pre-synaptic h(t-1) and
- * post-synaptic g(t). Hebb has one N x N matrix per batch element, kept per batch size and carried across
- * segments. Indexing: {@code [b*N*N + i*N + j]}, i pre-synaptic, j post-synaptic.
+ * per-batch-element part, the "plastic input" h(t-1) . (alpha * Hebb(t)), and updates the trace with
+ * pre-synaptic h(t-1) and post-synaptic g(t). Hebb holds one N x N matrix per batch element, kept per batch
+ * size and carried across segments; indexing {@code [(b*N + i)*Np + j]}, i pre-synaptic, j post-synaptic.
+ *
+ * <p>Each step makes one pass over the traces: forward, the update of step t is fused with the plastic input
+ * of step t+1 (both read Hebb(t+1) as it is written); backward, the plastic input of step s is fused with the
+ * update of step s-1 (both need dL/dHebb(s)). Subclasses write those two passes for their rule.
  */
 abstract class HebbianTrace {
     final Parameters params;
     final int n;
+    final int np;
     final float clip;
     private final Entry alphaEntry;
     final float[] alpha;
@@ -28,112 +37,139 @@ abstract class HebbianTrace {
 
     private final Map<Integer, TraceHistory> hebbByBatch = new HashMap<>();
     private final Map<Integer, float[]> dHebbByBatch = new HashMap<>();
-    /** Trace of the current segment and its gradient dL/dHebb(t) while going backward. */
     TraceHistory hebb;
+    /** dL/dHebb(s) while going backward. */
     float[] dHebb;
     int batch;
+    /** Plastic input of the current step and, being accumulated, of the next one: [B][Np]. */
+    float[] input;
+    float[] nextInput;
+    /** Scalar results of the last row kernel (sums over a row), to keep vectors inside the kernel. */
+    final float[] rowOut = new float[4];
+    /** Lane accumulators of the row kernels (see {@link Simd#fmaInto}). */
+    final float[] acc = new float[4 * L];
 
     HebbianTrace(Parameters params, Entry alpha, double clip) {
         this.params = params;
         this.n = alpha.rows();
+        this.np = Simd.padded(n);
         this.clip = (float) clip;
         this.alphaEntry = alpha;
-        this.alpha = new float[n * n];
-        this.dAlpha = new float[n * n];
+        this.alpha = new float[n * np];
+        this.dAlpha = new float[n * np];
     }
 
-    /** Loads the parameters for a segment and selects the state of this batch size. */
-    void begin(int batch, int steps, boolean train) {
+    /** Loads the parameters, selects the state of this batch size and computes the plastic input of step 0. */
+    final void begin(int batch, int steps, boolean train, float[] h0) {
         this.batch = batch;
-        hebb = hebbByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * n));
+        hebb = hebbByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * np));
         hebb.begin(steps, train);
-        params.read(alphaEntry, alpha);
+        params.read(alphaEntry, alpha, np);
         if (train) {
-            dHebb = dHebbByBatch.computeIfAbsent(batch, b -> new float[b * n * n]);
+            dHebb = dHebbByBatch.computeIfAbsent(batch, b -> new float[b * n * np]);
             Arrays.fill(dHebb, 0); // gradients stop at the segment boundary
             Arrays.fill(dAlpha, 0);
         }
-        beginRule(batch, steps, train);
+        if (input == null || input.length != batch * np) {
+            input = new float[batch * np];
+            nextInput = new float[batch * np];
+        }
+        beginRule(steps, train);
+        Arrays.fill(input, 0);
+        float[] h = hebb.at(0);
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < n; i++) {
+                accumulateInput(input, b, h0[b * np + i], h, (b * n + i) * np, i * np);
+            }
+        }
+    }
+
+    /** in[b, :] += post_i * alpha[i, :] * hebb[row, :]: one pre-synaptic row's share of the plastic input. */
+    final void accumulateInput(float[] in, int b, float pre, float[] hebbNow, int row, int arow) {
+        FloatVector vpre = Simd.all(pre);
+        for (int j = 0; j < np; j += L) {
+            Simd.addInto(in, b * np + j, vpre.mul(load(alpha, arow + j)).mul(load(hebbNow, row + j)));
+        }
+    }
+
+    /** Plastic input of the current step, [B][Np]. */
+    final float[] input() {
+        return input;
+    }
+
+    /**
+     * Hebb(t+1) = Clip(Hebb(t) + rule(h(t-1), g(t))), fused with the plastic input of step t+1 when
+     * {@code more}. {@code act} holds the gates of step t ([B][4][Np], g last).
+     */
+    final void step(int t, float[] hPrev, float[] act, float[] hNew, boolean more) {
+        if (more) {
+            Arrays.fill(nextInput, 0);
+        }
+        update(t, hPrev, act, hNew, more ? nextInput : null);
+        float[] tmp = input;
+        input = nextInput;
+        nextInput = tmp;
     }
 
     /** Carries the final traces into the next segment. */
-    void end(int steps) {
+    final void end(int steps) {
         hebb.end(steps);
         endRule(steps);
     }
 
     /** Adds the accumulated parameter gradients into the flat gradient. */
-    void pushGradients() {
-        params.accumulate(alphaEntry, dAlpha);
+    final void pushGradients() {
+        params.accumulate(alphaEntry, dAlpha, np);
         pushRuleGradients();
     }
 
-    void reset() {
+    final void reset() {
         hebbByBatch.values().forEach(TraceHistory::reset);
         resetRule();
     }
 
-    /** pre_g[b, j] += sum_i hPrev[b, i] * alpha_ij * Hebb_ij(t). {@code gOff} is the g block inside pre. */
-    final void addPlasticInput(int t, float[] hPrev, float[] pre, int gOff, int stride) {
-        float[] h = hebb.at(t);
-        for (int b = 0; b < batch; b++) {
-            int pg = b * stride + gOff;
-            for (int i = 0; i < n; i++) {
-                float hi = hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                int arow = i * n;
-                for (int j = 0; j < n; j++) {
-                    pre[pg + j] += hi * alpha[arow + j] * h[row + j];
-                }
-            }
+    /**
+     * Backward of the plastic input alone (step 0 of a segment, where no update precedes it): dAlpha, dHebb(0)
+     * is not needed, and the returned dL/dh_i(pre) = sum_j da_j * alpha_ij * Hebb_ij.
+     */
+    final float backwardInput(float pre, float[] hebbNow, int row, int arow, float[] dPre, int ga) {
+        FloatVector vpre = Simd.all(pre);
+        for (int j = 0; j < np; j += L) {
+            FloatVector da = load(dPre, ga + j);
+            FloatVector hij = load(hebbNow, row + j);
+            Simd.addInto(dAlpha, arow + j, da.mul(vpre).mul(hij));
+            Simd.fmaInto(acc, 0, da.mul(load(alpha, arow + j)), hij);
         }
+        return Simd.drain(acc, 0);
     }
 
-    /** Backward of {@link #addPlasticInput}: dAlpha, dHebb(t) and dhPrev from dPre_g. */
-    final void backwardPlasticInput(int t, float[] hPrev, float[] dPre, int gOff, int stride, float[] dhPrev) {
-        float[] h = hebb.at(t);
-        for (int b = 0; b < batch; b++) {
-            int pg = b * stride + gOff;
-            for (int i = 0; i < n; i++) {
-                float hi = hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                int arow = i * n;
-                float dhi = 0;
-                for (int j = 0; j < n; j++) {
-                    float da = dPre[pg + j];
-                    float a = alpha[arow + j];
-                    float hij = h[row + j];
-                    dAlpha[arow + j] += da * hi * hij;
-                    dHebb[row + j] += da * hi * a;
-                    dhi += da * a * hij;
-                }
-                dhPrev[b * n + i] += dhi;
-            }
-        }
-    }
-
-    /** Clip(x) to [-c, c]. */
-    final float clip(float x) {
-        return Math.max(-clip, Math.min(clip, x));
+    final FloatVector clip(FloatVector x) {
+        return x.max(-clip).min(clip);
     }
 
     /** The clip passes the gradient only where the clipped value lies strictly inside (-c, c). */
-    final float passed(float clipped, float grad) {
-        return clipped > -clip && clipped < clip ? grad : 0;
+    final FloatVector passed(FloatVector clipped, FloatVector grad) {
+        return Simd.whereInside(clipped, clip, grad);
     }
 
     /**
-     * Hebb(t+1) = Clip(Hebb(t) + rule(hPrev, g)). {@code g} is read from {@code act} at {@code gOff + b*stride}.
+     * One forward pass over the traces: Hebb(t+1) from Hebb(t), and if {@code in} is not null, the plastic input
+     * of step t+1 accumulated into it (see {@link #accumulateInput}) from {@code hNew} and Hebb(t+1).
      */
-    abstract void update(int t, float[] hPrev, float[] act, int gOff, int stride);
+    abstract void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in);
 
     /**
-     * Backward of {@link #update}: on entry {@code dHebb} holds dL/dHebb(t+1); on exit the part of dL/dHebb(t)
-     * that flows through the update. Adds into dg (same layout as act) and dhPrev.
+     * One backward pass for step s: the plastic input of step s (dAlpha, dHebb(s) and dL/dh(s-1)... into
+     * {@code dhAcc[s]}), then, for s >= 1, the update of step s-1 (rule gradients, dHebb(s-1), dL/dg(s-1) into
+     * {@code dgAcc[s-1]}, dL/dh into {@code dhAcc[s-1]}).
+     *
+     * @param h     h(0..T) of the layer; h[s] is the pre-synaptic input of step s
+     * @param act   gates of every step
+     * @param dPre  dL/da of step s ([B][4][Np], g last)
      */
-    abstract void backwardUpdate(int t, float[] hPrev, float[] act, int gOff, int stride, float[] dAct, float[] dhPrev);
+    abstract void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc);
 
-    void beginRule(int batch, int steps, boolean train) {
+    void beginRule(int steps, boolean train) {
     }
 
     void endRule(int steps) {

@@ -7,27 +7,18 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One LSTM layer over a segment (appendix A.1), optionally with a plastic recurrent path into g:
+ * One LSTM layer over a segment of T steps (appendix A.1), optionally with a plastic recurrent path into g
+ * ({@link HebbianTrace}); the cell equations are in {@link LstmCell}.
  *
- * <pre>
- *   i = sigmoid(W_xi x + W_hi h(t-1) + b_i)      f, o likewise
- *   g = tanh(W_xg x + b_g + h(t-1) . (w + alpha * Hebb(t)))     (the alpha * Hebb part: {@link HebbianTrace})
- *   c = f * c(t-1) + i * g ;  h = o * tanh(c)
- * </pre>
- *
- * The input projections of all T steps are one matrix product; each step adds h(t-1) W_h with one more. Gate
- * blocks in a row of width 4N are ordered i, f, o, g. h and c are kept per batch size and carried from segment
- * to segment.
+ * <p>The input projections of all T steps are one matrix product; each step adds h(t-1) W_h with one more.
+ * Matrices live off-heap for {@code Nd4j.gemm}; the elementwise work runs on padded heap rows (see
+ * {@link Simd}), copied in and out row by row. h and c are kept per batch size and carried between segments.
  */
 final class LstmLayer {
-    private static final int I = 0;
-    private static final int F = 1;
-    private static final int O = 2;
-    private static final int G = 3;
-
     private final Parameters params;
     final int nIn;
     final int n;
+    final int np;
     private final INDArray wx;
     private final INDArray wh;
     private final INDArray dwx;
@@ -36,19 +27,20 @@ final class LstmLayer {
     private final float[] bias;
     private final float[] dBias;
     private final HebbianTrace plastic; // null for the LSTM variant
-    private final Map<Integer, float[][]> stateByBatch = new HashMap<>(); // {h, c}
+    private final Map<Integer, float[][]> stateByBatch = new HashMap<>(); // {h, c}, padded rows
 
     LstmLayer(Parameters params, Entry wx, Entry wh, Entry bias, HebbianTrace plastic) {
         this.params = params;
         this.nIn = wx.rows();
         this.n = wh.rows();
+        this.np = Simd.padded(n);
         this.wx = params.value(wx);
         this.wh = params.value(wh);
         this.dwx = params.gradient(wx);
         this.dwh = params.gradient(wh);
         this.biasEntry = bias;
-        this.bias = new float[4 * n];
-        this.dBias = new float[4 * n];
+        this.bias = new float[4 * np];
+        this.dBias = new float[4 * np];
         this.plastic = plastic;
     }
 
@@ -56,7 +48,7 @@ final class LstmLayer {
     final class Buffers {
         final int batch;
         final int steps;
-        final INDArray xa;         // [T*B, 4N] pre-activations, input part then + h(t-1) W_h
+        final INDArray xa;         // [T*B, 4N] pre-activations: x W_x, then + h(t-1) W_h step by step
         final INDArray[] xaAt;     // row blocks of xa per step
         final INDArray hs;         // [(T+1)*B, N] h(0..T); row block 0 is the carried state
         final INDArray[] hAt;      // row blocks of hs
@@ -66,21 +58,22 @@ final class LstmLayer {
         final INDArray[] dAAt;
         final INDArray dRec;       // [B, N] dA(t) W_h^T
         final INDArray dX;         // [T*B, nIn] gradient to the layer below
+        // heap rows, padded to Np; gates are [B][4][Np]
         final float[] pre;
         final float[][] act;       // i, f, o, g after their nonlinearities, per step
         final float[][] c;         // c(0..T)
         final float[][] tc;        // tanh(c(1..T))
-        final float[][] h;         // h(0..T), heap copies for the fused loops
+        final float[][] h;         // h(0..T)
         final float[] dh;
         final float[] dc;
-        final float[] dhPrev;
-        final float[] dAct;
         final float[] dPre;
+        final float[][] dhAcc;     // dL/dh(t) through the plastic path
+        final float[][] dgAcc;     // dL/dg(t) through the Hebbian update
+        final float[] rowBuf;
 
         Buffers(int batch, int steps) {
             this.batch = batch;
             this.steps = steps;
-            int bn = batch * n;
             xa = Tensors.matrix((long) steps * batch, 4L * n);
             hs = Tensors.matrix((long) (steps + 1) * batch, n);
             dA = Tensors.matrix((long) steps * batch, 4L * n);
@@ -98,6 +91,7 @@ final class LstmLayer {
             }
             out = Tensors.rows(hs, batch, (long) (steps + 1) * batch);
             hPrevAll = Tensors.rows(hs, 0, (long) steps * batch);
+            int bn = batch * np;
             pre = new float[4 * bn];
             act = new float[steps][4 * bn];
             c = new float[steps + 1][bn];
@@ -105,9 +99,10 @@ final class LstmLayer {
             h = new float[steps + 1][bn];
             dh = new float[bn];
             dc = new float[bn];
-            dhPrev = new float[bn];
-            dAct = new float[4 * bn];
             dPre = new float[4 * bn];
+            dhAcc = new float[steps + 1][bn];
+            dgAcc = new float[steps][bn];
+            rowBuf = new float[bn];
         }
     }
 
@@ -129,52 +124,28 @@ final class LstmLayer {
     void forward(INDArray x, Buffers w, boolean train) {
         int batch = w.batch;
         int steps = w.steps;
-        int bn = batch * n;
-        int stride = 4 * n;
-        float[][] state = stateByBatch.computeIfAbsent(batch, b -> new float[][] {new float[b * n], new float[b * n]});
-        System.arraycopy(state[0], 0, w.h[0], 0, bn);
-        System.arraycopy(state[1], 0, w.c[0], 0, bn);
-        Tensors.put(w.h[0], 0, w.hs, 0, bn);
-        params.read(biasEntry, bias);
+        int bnp = batch * np;
+        float[][] state = stateByBatch.computeIfAbsent(batch, b -> new float[][] {new float[b * np], new float[b * np]});
+        System.arraycopy(state[0], 0, w.h[0], 0, bnp);
+        System.arraycopy(state[1], 0, w.c[0], 0, bnp);
+        putRows(w.h[0], w.hs, 0, batch, n);
+        params.read(biasEntry, bias, np);
         if (plastic != null) {
-            plastic.begin(batch, steps, train);
+            plastic.begin(batch, steps, train, w.h[0]);
         }
         Tensors.gemm(x, false, wx, false, w.xa, 1.0, 0.0);
         for (int t = 0; t < steps; t++) {
             Tensors.gemm(w.hAt[t], false, wh, false, w.xaAt[t], 1.0, 1.0);
-            Tensors.get(w.xa, (long) t * batch * stride, w.pre, 0, batch * stride);
+            getRows(w.xa, (long) t * batch * 4 * n, batch * 4, w.pre);
+            LstmCell.forward(w.pre, bias, plastic == null ? null : plastic.input(), w.c[t], w.act[t], w.c[t + 1],
+                    w.tc[t], w.h[t + 1], batch, np);
+            putRows(w.h[t + 1], w.hs, (long) (t + 1) * batch * n, batch, n);
             if (plastic != null) {
-                plastic.addPlasticInput(t, w.h[t], w.pre, G * n, stride);
-            }
-            float[] a = w.act[t];
-            float[] cPrev = w.c[t];
-            float[] c = w.c[t + 1];
-            float[] tc = w.tc[t];
-            float[] h = w.h[t + 1];
-            for (int b = 0; b < batch; b++) {
-                int r = b * stride;
-                for (int j = 0; j < n; j++) {
-                    float ig = Tensors.sigmoid(w.pre[r + I * n + j] + bias[I * n + j]);
-                    float fg = Tensors.sigmoid(w.pre[r + F * n + j] + bias[F * n + j]);
-                    float og = Tensors.sigmoid(w.pre[r + O * n + j] + bias[O * n + j]);
-                    float gg = Tensors.tanh(w.pre[r + G * n + j] + bias[G * n + j]);
-                    a[r + I * n + j] = ig;
-                    a[r + F * n + j] = fg;
-                    a[r + O * n + j] = og;
-                    a[r + G * n + j] = gg;
-                    int k = b * n + j;
-                    c[k] = fg * cPrev[k] + ig * gg;
-                    tc[k] = Tensors.tanh(c[k]);
-                    h[k] = og * tc[k];
-                }
-            }
-            Tensors.put(h, 0, w.hs, (long) (t + 1) * bn, bn);
-            if (plastic != null) {
-                plastic.update(t, w.h[t], a, G * n, stride);
+                plastic.step(t, w.h[t], w.act[t], w.h[t + 1], t + 1 < steps);
             }
         }
-        System.arraycopy(w.h[steps], 0, state[0], 0, bn);
-        System.arraycopy(w.c[steps], 0, state[1], 0, bn);
+        System.arraycopy(w.h[steps], 0, state[0], 0, bnp);
+        System.arraycopy(w.c[steps], 0, state[1], 0, bnp);
         if (plastic != null) {
             plastic.end(steps);
         }
@@ -188,69 +159,58 @@ final class LstmLayer {
     void backward(INDArray x, INDArray dOut, Buffers w) {
         int batch = w.batch;
         int steps = w.steps;
-        int bn = batch * n;
-        int stride = 4 * n;
         float[] dh = w.dh;
-        float[] dc = w.dc;
-        float[] dhRec = new float[bn];
-        Arrays.fill(dc, 0);
+        Arrays.fill(w.dc, 0);
         Arrays.fill(dBias, 0);
+        for (float[] a : w.dhAcc) {
+            Arrays.fill(a, 0);
+        }
+        for (float[] a : w.dgAcc) {
+            Arrays.fill(a, 0);
+        }
+        Arrays.fill(w.rowBuf, 0);
         for (int t = steps - 1; t >= 0; t--) {
-            Tensors.get(dOut, (long) t * bn, dh, 0, bn);
-            for (int k = 0; k < bn; k++) {
-                dh[k] += dhRec[k];
+            // dL/dh(t+1): from above, through W_h from step t+1 (in rowBuf), and through the plastic path
+            getRows(dOut, (long) t * batch * n, batch, dh);
+            float[] acc = w.dhAcc[t + 1];
+            for (int k = 0; k < dh.length; k++) {
+                dh[k] += w.rowBuf[k] + acc[k];
             }
-            float[] a = w.act[t];
-            float[] cPrev = w.c[t];
-            float[] tc = w.tc[t];
-            float[] dPre = w.dPre;
-            float[] dPost = w.dAct; // dL/dg from the Hebbian update (g is its post-synaptic activity)
-            float[] dhPrev = w.dhPrev;
-            Arrays.fill(dPost, 0);
-            Arrays.fill(dhPrev, 0);
+            LstmCell.backward(w.act[t], w.c[t], w.tc[t], dh, w.dc, plastic == null ? null : w.dgAcc[t], w.dPre, batch, np);
             if (plastic != null) {
-                plastic.backwardUpdate(t, w.h[t], a, G * n, stride, dPost, dhPrev);
+                plastic.backward(t, w.h, w.act, w.dPre, w.dhAcc, w.dgAcc);
             }
             for (int b = 0; b < batch; b++) {
-                int r = b * stride;
-                for (int j = 0; j < n; j++) {
-                    int k = b * n + j;
-                    float ig = a[r + I * n + j];
-                    float fg = a[r + F * n + j];
-                    float og = a[r + O * n + j];
-                    float gg = a[r + G * n + j];
-                    float dcv = dc[k] + dh[k] * og * (1 - tc[k] * tc[k]);
-                    float dg = dcv * ig + dPost[r + G * n + j];
-                    dPre[r + I * n + j] = dcv * gg * ig * (1 - ig);
-                    dPre[r + F * n + j] = dcv * cPrev[k] * fg * (1 - fg);
-                    dPre[r + O * n + j] = dh[k] * tc[k] * og * (1 - og);
-                    dPre[r + G * n + j] = dg * (1 - gg * gg);
-                    dc[k] = dcv * fg;
+                for (int k = 0; k < 4 * np; k++) {
+                    dBias[k] += w.dPre[b * 4 * np + k];
                 }
             }
-            if (plastic != null) {
-                plastic.backwardPlasticInput(t, w.h[t], dPre, G * n, stride, dhPrev);
-            }
-            for (int b = 0; b < batch; b++) {
-                for (int k = 0; k < stride; k++) {
-                    dBias[k] += dPre[b * stride + k];
-                }
-            }
-            Tensors.put(dPre, 0, w.dA, (long) t * batch * stride, batch * stride);
+            putRows(w.dPre, w.dA, (long) t * batch * 4 * n, batch * 4, n);
             if (t > 0) {
                 Tensors.gemm(w.dAAt[t], false, wh, true, w.dRec, 1.0, 0.0);
-                Tensors.get(w.dRec, 0, dhRec, 0, bn);
-                for (int k = 0; k < bn; k++) {
-                    dhRec[k] += dhPrev[k];
-                }
+                getRows(w.dRec, 0, batch, w.rowBuf);
             }
         }
         Tensors.gemm(x, true, w.dA, false, dwx, 1.0, 1.0);
         Tensors.gemm(w.hPrevAll, true, w.dA, false, dwh, 1.0, 1.0);
         Tensors.gemm(w.dA, false, wx, true, w.dX, 1.0, 0.0);
-        params.accumulate(biasEntry, dBias);
+        params.accumulate(biasEntry, dBias, np);
         if (plastic != null) {
             plastic.pushGradients();
+        }
+    }
+
+    /** Copies {@code rows} dense rows of width N from {@code src} at {@code from} into padded heap rows. */
+    private void getRows(INDArray src, long from, int rows, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            Tensors.get(src, from + (long) r * n, dst, r * np, n);
+        }
+    }
+
+    /** Copies padded heap rows into dense rows of width N of {@code dst} at {@code to}. */
+    private void putRows(float[] src, INDArray dst, long to, int rows, int width) {
+        for (int r = 0; r < rows; r++) {
+            Tensors.put(src, r * np, dst, to + (long) r * width, width);
         }
     }
 }

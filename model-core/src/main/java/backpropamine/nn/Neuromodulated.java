@@ -1,7 +1,11 @@
 package backpropamine.nn;
 
+import static backpropamine.nn.Simd.L;
+import static backpropamine.nn.Simd.load;
+
 import backpropamine.model.ParameterLayout.Entry;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * SIMPLE: Hebb(t+1) = Clip(Hebb(t) + M(t) * u_ij * x_i(t-1) * x_j(t))   (eq. 3 with per-connection fan-out u),
@@ -19,13 +23,13 @@ final class Neuromodulated extends HebbianTrace {
         super(params, alpha, clip);
         this.modulator = modulator;
         this.uEntry = u;
-        this.u = new float[n * n];
-        this.dU = new float[n * n];
+        this.u = new float[n * np];
+        this.dU = new float[n * np];
     }
 
     @Override
-    void beginRule(int batch, int steps, boolean train) {
-        params.read(uEntry, u);
+    void beginRule(int steps, boolean train) {
+        params.read(uEntry, u, np);
         Arrays.fill(dU, 0);
         modulator.pull();
         if (m.length < steps || m[0].length != batch) {
@@ -36,54 +40,92 @@ final class Neuromodulated extends HebbianTrace {
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(uEntry, dU);
+        params.accumulate(uEntry, dU, np);
         modulator.push();
     }
 
     @Override
-    void update(int t, float[] hPrev, float[] act, int gOff, int stride) {
+    void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
         modulator.forward(hPrev, batch, m[t]);
-        float[] h = hebb.at(t);
+        float[] hebbNow = hebb.at(t);
         float[] next = hebb.at(t + 1);
         for (int b = 0; b < batch; b++) {
-            int g = b * stride + gOff;
-            float mb = m[t][b];
+            int g = (b * 4 + LstmCell.G) * np;
             for (int i = 0; i < n; i++) {
-                float pre = mb * hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                for (int j = 0; j < n; j++) {
-                    next[row + j] = clip(h[row + j] + pre * u[i * n + j] * act[g + j]);
+                int row = (b * n + i) * np;
+                updateRow(hebbNow, next, row, i * np, m[t][b] * hPrev[b * np + i], act, g);
+                if (in != null) {
+                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
                 }
             }
         }
     }
 
+    /** next[row] = Clip(hebb[row] + (M * pre) * u[i] * post): one pre-synaptic neuron's connections. */
+    private void updateRow(float[] hebbNow, float[] next, int row, int arow, float mPre, float[] act, int g) {
+        FloatVector vmPre = Simd.all(mPre);
+        for (int j = 0; j < np; j += L) {
+            FloatVector post = load(act, g + j);
+            clip(load(hebbNow, row + j).add(load(u, arow + j).mul(vmPre).mul(post))).intoArray(next, row + j);
+        }
+    }
+
     @Override
-    void backwardUpdate(int t, float[] hPrev, float[] act, int gOff, int stride, float[] dAct, float[] dhPrev) {
-        float[] next = hebb.at(t + 1);
+    void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
+        float[] hebbNow = hebb.at(s);
         for (int b = 0; b < batch; b++) {
-            int g = b * stride + gOff;
-            float mb = m[t][b];
+            int ga = (b * 4 + LstmCell.G) * np;
             float dmb = 0;
             for (int i = 0; i < n; i++) {
-                float pre = hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                float dpre = 0;
-                for (int j = 0; j < n; j++) {
-                    float d = passed(next[row + j], dHebb[row + j]);
-                    float post = act[g + j];
-                    float uij = u[i * n + j];
-                    dU[i * n + j] += d * mb * pre * post;
-                    dmb += d * uij * pre * post;
-                    float dOuter = d * mb * uij;
-                    dpre += dOuter * post;
-                    dAct[g + j] += dOuter * pre;
-                    dHebb[row + j] = d;
+                int row = (b * n + i) * np;
+                float hs = h[s][b * np + i];
+                if (s == 0) {
+                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
+                } else {
+                    backwardRow(hebbNow, row, i * np, hs, h[s - 1][b * np + i], m[s - 1][b], dPre, act[s - 1], ga,
+                            dgAcc[s - 1], b);
+                    dhAcc[s][b * np + i] += rowOut[0];
+                    dhAcc[s - 1][b * np + i] += rowOut[1];
+                    dmb += rowOut[2];
                 }
-                dhPrev[b * n + i] += dpre;
             }
             dm[b] = dmb;
         }
-        modulator.backward(hPrev, m[t], dm, batch, dhPrev);
+        if (s > 0) {
+            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
+        }
+    }
+
+    /**
+     * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic hs) fused
+     * with the update of step s-1 (pre-synaptic pre, modulation mb). rowOut: dL/dhs, dL/dpre, dL/dM.
+     */
+    private void backwardRow(float[] hebbNow, int row, int arow, float hs, float pre, float mb, float[] dPre,
+                             float[] act, int ga, float[] dg, int b) {
+        FloatVector vhs = Simd.all(hs);
+        FloatVector vpre = Simd.all(pre);
+        FloatVector vm = Simd.all(mb);
+        for (int j = 0; j < np; j += L) {
+            // plastic input of step s
+            FloatVector da = load(dPre, ga + j);
+            FloatVector a = load(alpha, arow + j);
+            FloatVector hij = load(hebbNow, row + j);
+            Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
+            Simd.fmaInto(acc, 0, da.mul(a), hij);
+            FloatVector d = passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
+            // update of step s-1: Hebb(s) = Clip(Hebb(s-1) + M * u * pre * post)
+            FloatVector post = load(act, ga + j);
+            FloatVector du = d.mul(load(u, arow + j)); // dL/d(M * pre * post) per connection
+            FloatVector prePost = vpre.mul(post);
+            Simd.addInto(dU, arow + j, d.mul(vm).mul(prePost));
+            Simd.fmaInto(acc, 2, du, prePost);
+            FloatVector dOuter = du.mul(vm);
+            Simd.fmaInto(acc, 1, dOuter, post);
+            Simd.addInto(dg, b * np + j, dOuter.mul(vpre));
+            d.intoArray(dHebb, row + j);
+        }
+        rowOut[0] = Simd.drain(acc, 0);
+        rowOut[1] = Simd.drain(acc, 1);
+        rowOut[2] = Simd.drain(acc, 2);
     }
 }

@@ -46,16 +46,23 @@ final class Parameters {
         return Tensors.slice(grad, e.offset(), e.rows(), e.cols());
     }
 
-    /** Copies a parameter into a heap array (for the fused loops). */
-    void read(Entry e, float[] dst) {
-        thetaView.get((int) e.offset(), dst, 0, (int) e.length());
+    /** Copies a parameter into a heap array whose rows are {@code stride} wide (padded for the SIMD loops). */
+    void read(Entry e, float[] dst, int stride) {
+        for (int r = 0; r < e.rows(); r++) {
+            thetaView.get((int) e.offset() + r * e.cols(), dst, r * stride, e.cols());
+        }
     }
 
-    /** Adds a heap-side gradient into the flat gradient. */
-    void accumulate(Entry e, float[] src) {
-        int off = (int) e.offset();
-        for (int k = 0; k < src.length; k++) {
-            gradView.put(off + k, gradView.get(off + k) + src[k]);
+    /** Adds a heap-side gradient with rows {@code stride} wide into the flat gradient. */
+    void accumulate(Entry e, float[] src, int stride) {
+        float[] row = new float[e.cols()];
+        for (int r = 0; r < e.rows(); r++) {
+            int off = (int) e.offset() + r * e.cols();
+            gradView.get(off, row, 0, row.length);
+            for (int k = 0; k < row.length; k++) {
+                row[k] += src[r * stride + k];
+            }
+            gradView.put(off, row, 0, row.length);
         }
     }
 

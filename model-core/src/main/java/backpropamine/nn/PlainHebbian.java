@@ -1,7 +1,11 @@
 package backpropamine.nn;
 
+import static backpropamine.nn.Simd.L;
+import static backpropamine.nn.Simd.load;
+
 import backpropamine.model.ParameterLayout.Entry;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /** PLASTIC: Hebb(t+1) = Clip(Hebb(t) + eta_ij * x_i(t-1) * x_j(t))   (eq. 2), eta trainable per connection. */
 final class PlainHebbian extends HebbianTrace {
@@ -12,57 +16,90 @@ final class PlainHebbian extends HebbianTrace {
     PlainHebbian(Parameters params, Entry alpha, Entry eta, double clip) {
         super(params, alpha, clip);
         this.etaEntry = eta;
-        this.eta = new float[n * n];
-        this.dEta = new float[n * n];
+        this.eta = new float[n * np];
+        this.dEta = new float[n * np];
     }
 
     @Override
-    void beginRule(int batch, int steps, boolean train) {
-        params.read(etaEntry, eta);
+    void beginRule(int steps, boolean train) {
+        params.read(etaEntry, eta, np);
         Arrays.fill(dEta, 0);
     }
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(etaEntry, dEta);
+        params.accumulate(etaEntry, dEta, np);
     }
 
     @Override
-    void update(int t, float[] hPrev, float[] act, int gOff, int stride) {
-        float[] h = hebb.at(t);
+    void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
+        float[] hebbNow = hebb.at(t);
         float[] next = hebb.at(t + 1);
         for (int b = 0; b < batch; b++) {
-            int g = b * stride + gOff;
+            int g = (b * 4 + LstmCell.G) * np;
             for (int i = 0; i < n; i++) {
-                float pre = hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                for (int j = 0; j < n; j++) {
-                    next[row + j] = clip(h[row + j] + eta[i * n + j] * pre * act[g + j]);
+                int row = (b * n + i) * np;
+                updateRow(hebbNow, next, row, i * np, hPrev[b * np + i], act, g);
+                if (in != null) {
+                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
                 }
             }
         }
     }
 
+    /** next[row] = Clip(hebb[row] + eta[i] * pre * post): one pre-synaptic neuron's connections. */
+    private void updateRow(float[] hebbNow, float[] next, int row, int arow, float pre, float[] act, int g) {
+        FloatVector vpre = Simd.all(pre);
+        for (int j = 0; j < np; j += L) {
+            FloatVector post = load(act, g + j);
+            clip(load(hebbNow, row + j).add(load(eta, arow + j).mul(vpre).mul(post))).intoArray(next, row + j);
+        }
+    }
+
     @Override
-    void backwardUpdate(int t, float[] hPrev, float[] act, int gOff, int stride, float[] dAct, float[] dhPrev) {
-        float[] next = hebb.at(t + 1);
+    void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
+        float[] hebbNow = hebb.at(s);
         for (int b = 0; b < batch; b++) {
-            int g = b * stride + gOff;
+            int ga = (b * 4 + LstmCell.G) * np;
             for (int i = 0; i < n; i++) {
-                float pre = hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                float dpre = 0;
-                for (int j = 0; j < n; j++) {
-                    float d = passed(next[row + j], dHebb[row + j]);
-                    float post = act[g + j];
-                    dEta[i * n + j] += d * pre * post;
-                    float dOuter = d * eta[i * n + j];
-                    dpre += dOuter * post;
-                    dAct[g + j] += dOuter * pre;
-                    dHebb[row + j] = d;
+                int row = (b * n + i) * np;
+                float hs = h[s][b * np + i];
+                if (s == 0) {
+                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
+                } else {
+                    backwardRow(hebbNow, row, i * np, hs, h[s - 1][b * np + i], dPre, act[s - 1], ga, dgAcc[s - 1], b);
+                    dhAcc[s][b * np + i] += rowOut[0];
+                    dhAcc[s - 1][b * np + i] += rowOut[1];
                 }
-                dhPrev[b * n + i] += dpre;
             }
         }
+    }
+
+    /**
+     * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic hs) fused
+     * with the update of step s-1 (pre-synaptic pre). rowOut: dL/dhs, dL/dpre.
+     */
+    private void backwardRow(float[] hebbNow, int row, int arow, float hs, float pre, float[] dPre, float[] act,
+                             int ga, float[] dg, int b) {
+        FloatVector vhs = Simd.all(hs);
+        FloatVector vpre = Simd.all(pre);
+        for (int j = 0; j < np; j += L) {
+            // plastic input of step s
+            FloatVector da = load(dPre, ga + j);
+            FloatVector a = load(alpha, arow + j);
+            FloatVector hij = load(hebbNow, row + j);
+            Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
+            Simd.fmaInto(acc, 0, da.mul(a), hij);
+            FloatVector d = passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
+            // update of step s-1: Hebb(s) = Clip(Hebb(s-1) + eta * pre * post)
+            FloatVector post = load(act, ga + j);
+            Simd.addInto(dEta, arow + j, d.mul(vpre).mul(post));
+            FloatVector dOuter = d.mul(load(eta, arow + j));
+            Simd.fmaInto(acc, 1, dOuter, post);
+            Simd.addInto(dg, b * np + j, dOuter.mul(vpre));
+            d.intoArray(dHebb, row + j);
+        }
+        rowOut[0] = Simd.drain(acc, 0);
+        rowOut[1] = Simd.drain(acc, 1);
     }
 }

@@ -3,6 +3,7 @@ package backpropamine.nn;
 import backpropamine.model.LanguageModel;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout;
+import backpropamine.model.Phase;
 import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.ParameterLayout.Kind;
 import backpropamine.model.Precision;
@@ -27,6 +28,7 @@ public final class PlasticLstmModel implements LanguageModel {
     private final List<LstmLayer> layers = new ArrayList<>();
     private final SoftmaxOutput softmax;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
+    private final long[] phaseNanos = new long[Phase.values().length];
 
     /**
      * @param clip the Hebbian trace bound c (paper: 1.0)
@@ -56,7 +58,7 @@ public final class PlasticLstmModel implements LanguageModel {
         List<Entry[]> layerOthers = new ArrayList<>();
         for (int l = 0; l < shape.layers(); l++) {
             String p = "layer" + l + ".";
-            Entry b = layout.add(p + "b", Kind.BIAS, 1, 4 * n);
+            Entry b = layout.add(p + "b", Kind.BIAS, 4, n); // one row per gate: i, f, o, g
             Entry mb = variant.modulated() ? layout.add(p + "modulator.b", Kind.BIAS, 1, 1) : null;
             Entry lambda = variant == Variant.RETRO ? layout.add(p + "lambda", Kind.RATE, 1, 1) : null;
             layerOthers.add(new Entry[] {b, mb, lambda});
@@ -86,9 +88,8 @@ public final class PlasticLstmModel implements LanguageModel {
     /** All buffers of one (batch, steps) geometry. */
     private final class Workspace {
         final INDArray x;      // [T*B, N] embedded inputs
-        final INDArray probs;  // [T*B, V]
+        final INDArray probs;  // [T*B, V] logits, then dCE/dlogits
         final INDArray dh;     // [T*B, N] dL/dh of the top layer
-        final INDArray ones;   // [1, T*B]
         final List<LstmLayer.Buffers> layerBuffers = new ArrayList<>();
 
         Workspace(int batch, int steps) {
@@ -96,7 +97,6 @@ public final class PlasticLstmModel implements LanguageModel {
             x = Tensors.matrix(rows, shape.hidden());
             probs = Tensors.matrix(rows, shape.vocab());
             dh = Tensors.matrix(rows, shape.hidden());
-            ones = Tensors.matrix(1, rows).assign(1);
             for (LstmLayer layer : layers) {
                 layerBuffers.add(layer.buffers(batch, steps));
             }
@@ -107,37 +107,51 @@ public final class PlasticLstmModel implements LanguageModel {
         return workspaces.computeIfAbsent(((long) batch << 32) | steps, k -> new Workspace(batch, steps));
     }
 
-    private double forward(int[] inputs, int[] targets, Workspace w, int batch, int steps, boolean train) {
+    /** Embedding and recurrent layers; returns the input of the softmax. */
+    private INDArray forward(int[] inputs, Workspace w, int batch, int steps, boolean train) {
         embedding.forward(inputs, batch * steps, w.x);
         INDArray x = w.x;
         for (int l = 0; l < layers.size(); l++) {
             layers.get(l).forward(x, w.layerBuffers.get(l), train);
             x = w.layerBuffers.get(l).out;
         }
-        return softmax.forward(x, targets, w.probs);
+        return x;
     }
 
     @Override
     public double trainSegment(int[] inputs, int[] targets, int batch, int steps) {
         Workspace w = workspace(batch, steps);
-        double loss = forward(inputs, targets, w, batch, steps, true);
+        long t0 = System.nanoTime();
+        INDArray top = forward(inputs, w, batch, steps, true);
+        long t1 = System.nanoTime();
         params.grad.assign(0);
-        int top = layers.size() - 1;
+        double loss = softmax.forward(top, targets, w.probs, true);
         // d(sum over steps of the batch-mean CE) = (1/B) d(sum of all CE)
-        softmax.backward(w.layerBuffers.get(top).out, targets, w.probs, w.ones, 1.0 / batch, w.dh);
+        softmax.backward(top, w.probs, 1.0 / batch, w.dh);
+        long t2 = System.nanoTime();
         INDArray dOut = w.dh;
-        for (int l = top; l >= 0; l--) {
+        for (int l = layers.size() - 1; l >= 0; l--) {
             INDArray in = l == 0 ? w.x : w.layerBuffers.get(l - 1).out;
             layers.get(l).backward(in, dOut, w.layerBuffers.get(l));
             dOut = w.layerBuffers.get(l).dX;
         }
         embedding.backward(inputs, batch * steps, dOut);
+        long t3 = System.nanoTime();
+        phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
+        phaseNanos[Phase.SOFTMAX.ordinal()] += t2 - t1;
+        phaseNanos[Phase.BACKWARD.ordinal()] += t3 - t2;
         return loss;
     }
 
     @Override
     public double evaluateSegment(int[] inputs, int[] targets, int batch, int steps) {
-        return forward(inputs, targets, workspace(batch, steps), batch, steps, false);
+        Workspace w = workspace(batch, steps);
+        return softmax.forward(forward(inputs, w, batch, steps, false), targets, w.probs, false);
+    }
+
+    @Override
+    public long[] phaseNanos() {
+        return phaseNanos.clone();
     }
 
     @Override

@@ -1,9 +1,13 @@
 package backpropamine.nn;
 
+import static backpropamine.nn.Simd.L;
+import static backpropamine.nn.Simd.load;
+
 import backpropamine.model.ParameterLayout.Entry;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * RETRO: retroactive neuromodulation through an eligibility trace E (one N x N matrix per batch element):
@@ -26,6 +30,7 @@ final class Retroactive extends HebbianTrace {
     private final Map<Integer, TraceHistory> eligibilityByBatch = new HashMap<>();
     private final Map<Integer, float[]> dEByBatch = new HashMap<>();
     private TraceHistory e;
+    /** dL/dE(s) while going backward. */
     private float[] dE;
     private float[][] m = new float[0][];
     private float[] dm;
@@ -35,21 +40,21 @@ final class Retroactive extends HebbianTrace {
         this.modulator = modulator;
         this.uEntry = u;
         this.lambdaEntry = lambda;
-        this.u = new float[n * n];
-        this.dU = new float[n * n];
+        this.u = new float[n * np];
+        this.dU = new float[n * np];
     }
 
     @Override
-    void beginRule(int batch, int steps, boolean train) {
-        params.read(uEntry, u);
-        params.read(lambdaEntry, lambda);
+    void beginRule(int steps, boolean train) {
+        params.read(uEntry, u, np);
+        params.read(lambdaEntry, lambda, 1);
         Arrays.fill(dU, 0);
         dLambda[0] = 0;
         modulator.pull();
-        e = eligibilityByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * n));
+        e = eligibilityByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * np));
         e.begin(steps, train);
         if (train) {
-            dE = dEByBatch.computeIfAbsent(batch, b -> new float[b * n * n]);
+            dE = dEByBatch.computeIfAbsent(batch, b -> new float[b * n * np]);
             Arrays.fill(dE, 0);
         }
         if (m.length < steps || m[0].length != batch) {
@@ -70,68 +75,110 @@ final class Retroactive extends HebbianTrace {
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(uEntry, dU);
-        params.accumulate(lambdaEntry, dLambda);
+        params.accumulate(uEntry, dU, np);
+        params.accumulate(lambdaEntry, dLambda, 1);
         modulator.push();
     }
 
     @Override
-    void update(int t, float[] hPrev, float[] act, int gOff, int stride) {
+    void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
         modulator.forward(hPrev, batch, m[t]);
-        float lam = lambda[0];
-        float[] h = hebb.at(t);
+        float[] hebbNow = hebb.at(t);
         float[] next = hebb.at(t + 1);
         float[] el = e.at(t);
         float[] elNext = e.at(t + 1);
         for (int b = 0; b < batch; b++) {
-            int g = b * stride + gOff;
-            float mb = m[t][b];
+            int g = (b * 4 + LstmCell.G) * np;
             for (int i = 0; i < n; i++) {
-                float pre = hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                for (int j = 0; j < n; j++) {
-                    float eij = el[row + j];
-                    next[row + j] = clip(h[row + j] + mb * u[i * n + j] * eij);
-                    elNext[row + j] = (1 - lam) * eij + lam * pre * act[g + j];
+                int row = (b * n + i) * np;
+                updateRow(hebbNow, next, el, elNext, row, i * np, m[t][b], hPrev[b * np + i], act, g);
+                if (in != null) {
+                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
                 }
             }
         }
     }
 
+    /** Eqs. 4 and 5 for one pre-synaptic neuron's connections: Hebb from the old E, then E. */
+    private void updateRow(float[] hebbNow, float[] next, float[] el, float[] elNext, int row, int arow, float mb,
+                           float pre, float[] act, int g) {
+        FloatVector vm = Simd.all(mb);
+        FloatVector lamPre = Simd.all(lambda[0] * pre);
+        FloatVector keep = Simd.all(1 - lambda[0]);
+        for (int j = 0; j < np; j += L) {
+            FloatVector eij = load(el, row + j);
+            clip(load(hebbNow, row + j).add(vm.mul(load(u, arow + j)).mul(eij))).intoArray(next, row + j);
+            keep.mul(eij).add(lamPre.mul(load(act, g + j))).intoArray(elNext, row + j);
+        }
+    }
+
     @Override
-    void backwardUpdate(int t, float[] hPrev, float[] act, int gOff, int stride, float[] dAct, float[] dhPrev) {
-        float lam = lambda[0];
-        float[] next = hebb.at(t + 1);
-        float[] el = e.at(t);
-        double dLam = 0;
+    void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
+        float[] hebbNow = hebb.at(s);
+        float[] el = s > 0 ? e.at(s - 1) : null;
+        float dLam = 0;
         for (int b = 0; b < batch; b++) {
-            int g = b * stride + gOff;
-            float mb = m[t][b];
+            int ga = (b * 4 + LstmCell.G) * np;
             float dmb = 0;
             for (int i = 0; i < n; i++) {
-                float pre = hPrev[b * n + i];
-                int row = b * n * n + i * n;
-                float dpre = 0;
-                for (int j = 0; j < n; j++) {
-                    float d = passed(next[row + j], dHebb[row + j]);
-                    float eij = el[row + j];
-                    float uij = u[i * n + j];
-                    float post = act[g + j];
-                    float dNext = dE[row + j]; // dL/dE(t+1)
-                    dU[i * n + j] += d * mb * eij;
-                    dmb += d * uij * eij;
-                    dLam += dNext * (pre * post - eij);
-                    float dOuter = dNext * lam;
-                    dpre += dOuter * post;
-                    dAct[g + j] += dOuter * pre;
-                    dE[row + j] = (1 - lam) * dNext + d * mb * uij;
-                    dHebb[row + j] = d;
+                int row = (b * n + i) * np;
+                float hs = h[s][b * np + i];
+                if (s == 0) {
+                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
+                } else {
+                    backwardRow(hebbNow, el, row, i * np, hs, h[s - 1][b * np + i], m[s - 1][b], dPre, act[s - 1], ga,
+                            dgAcc[s - 1], b);
+                    dhAcc[s][b * np + i] += rowOut[0];
+                    dhAcc[s - 1][b * np + i] += rowOut[1];
+                    dmb += rowOut[2];
+                    dLam += rowOut[3];
                 }
-                dhPrev[b * n + i] += dpre;
             }
             dm[b] = dmb;
         }
-        dLambda[0] += (float) dLam;
-        modulator.backward(hPrev, m[t], dm, batch, dhPrev);
+        dLambda[0] += dLam;
+        if (s > 0) {
+            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
+        }
+    }
+
+    /**
+     * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic hs) fused
+     * with eqs. 4-5 of step s-1 (pre-synaptic pre, modulation mb, old trace E(s-1) in el).
+     * rowOut: dL/dhs, dL/dpre, dL/dM, dL/dlambda.
+     */
+    private void backwardRow(float[] hebbNow, float[] el, int row, int arow, float hs, float pre, float mb,
+                             float[] dPre, float[] act, int ga, float[] dg, int b) {
+        FloatVector vhs = Simd.all(hs);
+        FloatVector vpre = Simd.all(pre);
+        FloatVector vm = Simd.all(mb);
+        FloatVector lam = Simd.all(lambda[0]);
+        FloatVector keep = Simd.all(1 - lambda[0]);
+        for (int j = 0; j < np; j += L) {
+            // plastic input of step s
+            FloatVector da = load(dPre, ga + j);
+            FloatVector a = load(alpha, arow + j);
+            FloatVector hij = load(hebbNow, row + j);
+            Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
+            Simd.fmaInto(acc, 0, da.mul(a), hij);
+            FloatVector d = passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
+            // step s-1: Hebb(s) = Clip(Hebb(s-1) + M u E(s-1)) ; E(s) = (1 - lambda) E(s-1) + lambda pre post
+            FloatVector post = load(act, ga + j);
+            FloatVector uij = load(u, arow + j);
+            FloatVector eij = load(el, row + j);
+            FloatVector dNext = load(dE, row + j); // dL/dE(s)
+            Simd.addInto(dU, arow + j, d.mul(vm).mul(eij));
+            Simd.fmaInto(acc, 2, d.mul(uij), eij);
+            Simd.fmaInto(acc, 3, dNext, vpre.mul(post).sub(eij));
+            FloatVector dOuter = dNext.mul(lam);
+            Simd.fmaInto(acc, 1, dOuter, post);
+            Simd.addInto(dg, b * np + j, dOuter.mul(vpre));
+            keep.mul(dNext).add(d.mul(vm).mul(uij)).intoArray(dE, row + j);
+            d.intoArray(dHebb, row + j);
+        }
+        rowOut[0] = Simd.drain(acc, 0);
+        rowOut[1] = Simd.drain(acc, 1);
+        rowOut[2] = Simd.drain(acc, 2);
+        rowOut[3] = Simd.drain(acc, 3);
     }
 }

@@ -1,62 +1,109 @@
 package backpropamine.nn;
 
+import static backpropamine.nn.Simd.L;
+import static backpropamine.nn.Simd.load;
+
 import backpropamine.model.ParameterLayout.Entry;
-import java.nio.FloatBuffer;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The linear softmax over the vocabulary, for all T*B positions of a segment in one matrix product
- * (two thirds of the model's arithmetic is here).
+ * The linear softmax over the vocabulary, for all T*B positions of a segment at once: one matrix product for
+ * the logits (two thirds of the model's arithmetic is in this layer's three products), then one fused pass per
+ * row for bias, log-sum-exp, cross-entropy and p - onehot.
+ *
+ * <pre>
+ *   z = h W + b ;  CE = logsumexp(z) - z[target] ;  dCE/dz = softmax(z) - onehot(target)
+ * </pre>
  */
 final class SoftmaxOutput {
-    private final Entry weight; // [N, V]
-    private final Entry bias;   // [1, V]
+    private final Parameters params;
+    private final Entry biasEntry;
     private final INDArray w;
-    private final INDArray b;
     private final INDArray dw;
-    private final INDArray db;
     private final int vocab;
+    private final int vp;
+    private final float[] bias;
+    private final float[] dBias;
+    private final float[] row;
+    private final float[] accumulator = new float[L];
 
     SoftmaxOutput(Parameters params, Entry weight, Entry bias) {
-        this.weight = weight;
-        this.bias = bias;
+        this.params = params;
+        this.biasEntry = bias;
         this.w = params.value(weight);
-        this.b = params.value(bias);
         this.dw = params.gradient(weight);
-        this.db = params.gradient(bias);
         this.vocab = weight.cols();
+        this.vp = Simd.padded(vocab);
+        this.bias = new float[vp];
+        this.dBias = new float[vp];
+        this.row = new float[vp];
     }
 
     /**
-     * probs = softmax(h W + b), row by row; returns the summed cross-entropy -sum log p(target) in nats.
-     * {@code probs} keeps the probabilities for {@link #backward}.
+     * Summed cross-entropy (nats) of the targets under softmax(h W + b). With {@code train}, {@code logits} is
+     * left holding dCE/dz = p - onehot for {@link #backward}, and the bias gradient is accumulated.
      */
-    double forward(INDArray h, int[] targets, INDArray probs) {
-        Tensors.gemm(h, false, w, false, probs, 1.0, 0.0);
-        probs.addiRowVector(b);
-        Nd4j.exec(new SoftMax(probs, probs, 1));
-        FloatBuffer p = Tensors.view(probs);
+    double forward(INDArray h, int[] targets, INDArray logits, boolean train) {
+        params.read(biasEntry, bias, vp);
+        Tensors.gemm(h, false, w, false, logits, 1.0, 0.0);
+        if (train) {
+            Arrays.fill(dBias, 0);
+        }
         double loss = 0;
-        for (int r = 0; r < probs.rows(); r++) {
-            loss -= Math.log(p.get(r * vocab + targets[r]));
+        int rows = (int) logits.rows();
+        for (int r = 0; r < rows; r++) {
+            Tensors.get(logits, (long) r * vocab, row, 0, vocab);
+            loss += crossEntropy(targets[r], train);
+            if (train) {
+                Tensors.put(row, 0, logits, (long) r * vocab, vocab);
+            }
         }
         return loss;
     }
 
-    /**
-     * Gradient of scale * sum CE: dLogits = scale * (p - onehot). Overwrites {@code probs} with (p - onehot),
-     * accumulates dW and db, and writes dH = dLogits W^T.
-     */
-    void backward(INDArray h, int[] targets, INDArray probs, INDArray ones, double scale, INDArray dh) {
-        FloatBuffer p = Tensors.view(probs);
-        for (int r = 0; r < probs.rows(); r++) {
-            int k = r * vocab + targets[r];
-            p.put(k, p.get(k) - 1);
+    /** One row: CE of the target; with {@code grad}, the row becomes p - onehot and is added into dBias. */
+    private double crossEntropy(int target, boolean grad) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < vocab; j++) {
+            row[j] += bias[j];
+            max = Math.max(max, row[j]);
         }
-        Tensors.gemm(h, true, probs, false, dw, scale, 1.0);
-        Tensors.gemm(ones, false, probs, false, db, scale, 1.0); // column sums: the bias gradient
-        Tensors.gemm(probs, false, w, true, dh, scale, 0.0);
+        // padding lanes hold -inf so that exp() makes them 0
+        for (int j = vocab; j < vp; j++) {
+            row[j] = Float.NEGATIVE_INFINITY;
+        }
+        float zTarget = row[target];
+        FloatVector vmax = Simd.all(max);
+        for (int j = 0; j < vp; j += L) {
+            FloatVector e = load(row, j).sub(vmax).lanewise(VectorOperators.EXP);
+            e.intoArray(row, j);
+            Simd.addInto(accumulator, 0, e);
+        }
+        float sum = Simd.drain(accumulator, 0);
+        double ce = max + Math.log(sum) - zTarget;
+        if (grad) {
+            FloatVector inv = Simd.all(1 / sum);
+            for (int j = 0; j < vp; j += L) {
+                FloatVector p = load(row, j).mul(inv);
+                p.intoArray(row, j);
+                Simd.addInto(dBias, j, p);
+            }
+            row[target] -= 1;
+            dBias[target] -= 1;
+        }
+        return ce;
+    }
+
+    /** dW += scale * h^T G, db += scale * sum of G's rows, dH = scale * G W^T, where G = p - onehot. */
+    void backward(INDArray h, INDArray grad, double scale, INDArray dh) {
+        Tensors.gemm(h, true, grad, false, dw, scale, 1.0);
+        Tensors.gemm(grad, false, w, true, dh, scale, 0.0);
+        for (int j = 0; j < vocab; j++) {
+            dBias[j] *= (float) scale;
+        }
+        params.accumulate(biasEntry, dBias, vp);
     }
 }

@@ -1,0 +1,58 @@
+package backpropamine.train;
+
+import backpropamine.model.LanguageModel;
+import backpropamine.model.LanguageModels;
+import backpropamine.model.ModelShape;
+import backpropamine.model.Phase;
+import backpropamine.model.Precision;
+import java.util.SplittableRandom;
+
+/**
+ * Training throughput of one model: SGD steps on random tokens (speed does not depend on the text), after a
+ * warm-up that lets the JIT compile the fused loops.
+ */
+public final class Benchmark {
+    /** @param phaseShare fraction of a step in each {@link Phase} */
+    public record Result(ModelShape shape, int batch, int steps, double tokensPerSecond, double gflops,
+                         double secondsPerSegment, double[] phaseShare) {
+    }
+
+    private Benchmark() {
+    }
+
+    public static Result training(ModelShape shape, int batch, int steps, int warmup, int segments, long seed) {
+        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, 1.0, seed, 0.1);
+        Sgd sgd = new Sgd(model, 5.0);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] inputs = new int[batch * steps];
+        int[] targets = new int[batch * steps];
+        for (int k = 0; k < inputs.length; k++) {
+            inputs[k] = rnd.nextInt(shape.vocab());
+            targets[k] = rnd.nextInt(shape.vocab());
+        }
+        for (int s = 0; s < warmup; s++) {
+            model.trainSegment(inputs, targets, batch, steps);
+            sgd.step(0.1, 1e-5);
+        }
+        long[] before = model.phaseNanos();
+        long optimizer = 0;
+        long t0 = System.nanoTime();
+        for (int s = 0; s < segments; s++) {
+            model.trainSegment(inputs, targets, batch, steps);
+            long o = System.nanoTime();
+            sgd.step(0.1, 1e-5);
+            optimizer += System.nanoTime() - o;
+        }
+        long total = System.nanoTime() - t0;
+        double seconds = total / 1e9;
+        long[] after = model.phaseNanos();
+        double[] share = new double[Phase.values().length];
+        for (Phase p : Phase.values()) {
+            long nanos = p == Phase.OPTIMIZER ? optimizer : after[p.ordinal()] - before[p.ordinal()];
+            share[p.ordinal()] = nanos / (double) total;
+        }
+        double tokens = (double) segments * batch * steps;
+        double tps = tokens / seconds;
+        return new Result(shape, batch, steps, tps, tps * shape.trainingFlopsPerToken() / 1e9, seconds / segments, share);
+    }
+}
