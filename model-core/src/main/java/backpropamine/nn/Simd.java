@@ -32,11 +32,58 @@ final class Simd {
     }
 
     static FloatVector sigmoid(FloatVector x) {
-        return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(ONE));
+        return ONE.div(exp(x.neg()).add(ONE));
     }
 
+    /** tanh(x) = (1 - e) / (1 + e), e = exp(-2x); exp's argument clamp keeps e finite, so the ratio is exact at +-1. */
     static FloatVector tanh(FloatVector x) {
-        return x.lanewise(VectorOperators.TANH);
+        FloatVector e = exp(x.mul(-2));
+        return ONE.sub(e).div(ONE.add(e));
+    }
+
+    // exp(x) = 2^k exp(r), x = k ln2 + r, |r| <= ln2 / 2, exp(r) by a degree-12 Taylor polynomial (enough for
+    // double; float just carries extra terms). Only +, *, fma and bit moves: the JIT-compiled and interpreted
+    // paths give bit-identical results, which SIMD library exp (VectorOperators.EXP) does not, and a trial
+    // must be reproducible whatever the JIT did before it.
+    private static final int MANTISSA = Float.SIZE - 2 - Integer.numberOfTrailingZeros(Float.MAX_EXPONENT + 1);
+    /** 1.5 * 2^MANTISSA + bias: adding it rounds to an integer k held, biased, in the low mantissa bits. */
+    private static final float SHIFTER = (float) (Math.scalb(1.5, MANTISSA) + Float.MAX_EXPONENT);
+    private static final float LOG2E = (float) (1 / Math.log(2));
+    private static final float LN2_HI = (float) Math.log(2);
+    private static final float LN2_LO = (float) (Math.log(2) - LN2_HI);
+    private static final float MIN_ARG = (float) ((Float.MIN_EXPONENT + 1) * Math.log(2));
+    private static final float MAX_ARG = (float) (Float.MAX_EXPONENT * Math.log(2));
+    private static final float[] TAYLOR = new float[13];
+
+    static {
+        double f = 1;
+        for (int k = 0; k < TAYLOR.length; k++) {
+            f = k == 0 ? 1 : f * k;
+            TAYLOR[k] = (float) (1 / f);
+        }
+    }
+
+    static FloatVector exp(FloatVector x) {
+        x = x.max(MIN_ARG).min(MAX_ARG);
+        FloatVector t = x.fma(all(LOG2E), all(SHIFTER));
+        FloatVector k = t.sub(SHIFTER);
+        FloatVector r = k.fma(all(-LN2_HI), x);
+        r = k.fma(all(-LN2_LO), r);
+        FloatVector p = all(TAYLOR[12]);
+        p = p.fma(r, all(TAYLOR[11]));
+        p = p.fma(r, all(TAYLOR[10]));
+        p = p.fma(r, all(TAYLOR[9]));
+        p = p.fma(r, all(TAYLOR[8]));
+        p = p.fma(r, all(TAYLOR[7]));
+        p = p.fma(r, all(TAYLOR[6]));
+        p = p.fma(r, all(TAYLOR[5]));
+        p = p.fma(r, all(TAYLOR[4]));
+        p = p.fma(r, all(TAYLOR[3]));
+        p = p.fma(r, all(TAYLOR[2]));
+        p = p.fma(r, all(TAYLOR[1]));
+        p = p.fma(r, all(TAYLOR[0]));
+        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, MANTISSA).reinterpretAsFloats();
+        return p.mul(scale);
     }
 
     /**

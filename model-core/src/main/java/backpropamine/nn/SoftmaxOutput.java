@@ -6,7 +6,6 @@ import static backpropamine.nn.Simd.load;
 import backpropamine.model.ParameterLayout.Entry;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -78,7 +77,7 @@ final class SoftmaxOutput {
         float zTarget = row[target];
         FloatVector vmax = Simd.all(max);
         for (int j = 0; j < vp; j += L) {
-            FloatVector e = load(row, j).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e = Simd.exp(load(row, j).sub(vmax));
             e.intoArray(row, j);
             Simd.addInto(accumulator, 0, e);
         }
