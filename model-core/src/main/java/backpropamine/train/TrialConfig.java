@@ -29,7 +29,7 @@ public record TrialConfig(
         double traceClip,
         double gradClip,
         double learningRate,
-        Precision precision) {
+        Precision precision) implements java.io.Serializable {
 
     public TrialConfig {
         Objects.requireNonNull(variant, "variant");

@@ -1,0 +1,55 @@
+package backpropamine.spark;
+
+import backpropamine.spark.sweep.SweepSpec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Spark session of every command: Iceberg's SQL extensions and the results catalog, speculation off (a
+ * trial must never run twice at once), quiet console. A master set by spark-submit wins over {@code --master};
+ * without either the session runs in local mode.
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    public static SparkSession create(String appName, String master, SweepSpec.Results results) {
+        SparkConf conf = new SparkConf(true);
+        if (!conf.contains("spark.master")) {
+            conf.setMaster(master != null ? master : "local[*]");
+        } else if (master != null) {
+            conf.setMaster(master);
+        }
+        conf.setAppName(appName);
+        conf.set("spark.speculation", "false");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        conf.setIfMissing("spark.sql.shuffle.partitions", "4");
+        String extensions = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
+        String current = conf.get("spark.sql.extensions", "");
+        if (!current.contains(extensions)) {
+            conf.set("spark.sql.extensions", current.isEmpty() ? extensions : current + "," + extensions);
+        }
+        String prefix = "spark.sql.catalog." + results.catalog();
+        conf.setIfMissing(prefix, "org.apache.iceberg.spark.SparkCatalog");
+        Map<String, String> props = results.properties();
+        if (!props.containsKey("type") && !props.containsKey("catalog-impl") && !conf.contains(prefix + ".type")
+                && !conf.contains(prefix + ".catalog-impl")) {
+            conf.set(prefix + ".type", "hadoop");
+        }
+        conf.setIfMissing(prefix + ".warehouse", warehouseUri(results.warehouse()));
+        props.forEach((k, v) -> conf.set(prefix + "." + k, v));
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** A path with a scheme (hdfs://, s3a://, file:) is used as is; a plain path is made absolute on local disk. */
+    static String warehouseUri(String warehouse) {
+        if (warehouse.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            return warehouse;
+        }
+        URI uri = Path.of(warehouse).toAbsolutePath().normalize().toUri();
+        return uri.toString();
+    }
+}

@@ -1,0 +1,67 @@
+package backpropamine.spark.cli;
+
+import backpropamine.spark.SparkSessions;
+import backpropamine.spark.sweep.SweepSpec;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bpm sql "SELECT ..."}: Spark SQL against the results catalog (tables trials and epochs). */
+@Command(name = "sql", mixinStandardHelpOptions = true,
+        description = "Run Spark SQL on the results; 'trials' and 'epochs' resolve in the results namespace.")
+public final class SqlCommand implements Callable<Integer> {
+    enum Format { table, csv, json }
+
+    @Parameters(index = "0", description = "the query")
+    String query;
+    @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default ${DEFAULT-VALUE})")
+    Format format;
+    @Option(names = "--limit", defaultValue = "1000", description = "rows shown in table format")
+    int limit;
+    @Mixin
+    CatalogOptions catalog;
+
+    @Override
+    public Integer call() {
+        SweepSpec.Results r = catalog.results();
+        try (SparkSession spark = SparkSessions.create("bpm sql", catalog.master, r)) {
+            if (!ResultQueries.tablesExist(spark, r)) {
+                throw new IllegalStateException("no results in " + r.warehouse() + " (catalog " + r.catalog() + ", namespace " + r.namespace()
+                        + "): run a sweep first, or point --warehouse / $BPM_WAREHOUSE at the sweep's warehouse");
+            }
+            spark.sql("USE " + r.catalog() + "." + r.namespace());
+            Dataset<Row> df = spark.sql(query);
+            switch (format) {
+                case table -> df.show(limit, false);
+                case json -> df.toJSON().collectAsList().forEach(System.out::println);
+                case csv -> printCsv(df);
+            }
+            return 0;
+        }
+    }
+
+    private static void printCsv(Dataset<Row> df) {
+        System.out.println(String.join(",", List.of(df.columns()).stream().map(SqlCommand::csv).toList()));
+        for (Row row : df.collectAsList()) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < row.length(); k++) {
+                if (k > 0) {
+                    sb.append(',');
+                }
+                sb.append(row.isNullAt(k) ? "" : csv(String.valueOf(row.get(k))));
+            }
+            System.out.println(sb);
+        }
+    }
+
+    /** RFC 4180 quoting. */
+    static String csv(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}

@@ -1,0 +1,49 @@
+package backpropamine.spark.cli;
+
+import backpropamine.spark.SparkSessions;
+import backpropamine.spark.SweepRunner;
+import backpropamine.spark.sweep.SweepFile;
+import backpropamine.spark.sweep.SweepSpec;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bpm sweep FILE}: runs (or resumes) a sweep and prints the best configuration per variant. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Run a grid-search sweep on Spark; trials already finished under the same sweep id are skipped.")
+public final class SweepCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "sweep file (YAML), e.g. conf/sweeps/quickstart.yaml")
+    Path file;
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*])")
+    String master;
+    @Option(names = "--sweep-id", description = "id of this sweep (default: the sweep's name); reuse it to resume")
+    String sweepId;
+    @Option(names = "--rerun-failed", description = "also rerun trials recorded as FAILED")
+    boolean rerunFailed;
+    @Option(names = "--parallelism", defaultValue = "0", description = "trials at a time (default: task slots)")
+    int parallelism;
+    @Option(names = "--commit-seconds", defaultValue = "30", description = "commit results at least this often (default ${DEFAULT-VALUE})")
+    long commitSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        SweepSpec spec = SweepFile.read(file);
+        String id = sweepId != null ? sweepId : spec.name();
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.:-]*")) {
+            throw new IllegalArgumentException("--sweep-id must be letters, digits, '-', '_', '.', ':' only, was " + id);
+        }
+        try (SparkSession spark = SparkSessions.create("bpm sweep " + id, master, spec.results())) {
+            SweepRunner.Summary s = new SweepRunner(spark, spec, id, rerunFailed, parallelism, commitSeconds, System.out).run();
+            System.out.printf("sweep %s: %d trials (%d skipped as finished), %d completed, %d diverged, %d failed%s in %.0f s"
+                            + " (%.0f trials/h)%n", id, s.total(), s.skipped(), s.completed(), s.diverged(), s.failed(),
+                    s.lost() > 0 ? ", " + s.lost() + " not run (run again to retry)" : "", s.seconds(),
+                    (s.total() - s.skipped()) / (s.seconds() / 3600));
+            System.out.println("best configuration per variant (lowest validation perplexity):");
+            ResultQueries.bestPerVariant(spark, spec.results(), id).show(10, false);
+            return s.allGood() ? 0 : 1;
+        }
+    }
+}

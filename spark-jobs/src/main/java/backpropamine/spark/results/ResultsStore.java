@@ -1,0 +1,116 @@
+package backpropamine.spark.results;
+
+import backpropamine.spark.sweep.SweepSpec;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Iceberg tables {@code trials} and {@code epochs}. Writes are MERGEs keyed by (sweep_id, trial_key[, epoch]),
+ * so a retried, resumed or re-submitted trial never duplicates rows; epochs are committed before their trial
+ * row, so a trial row always has its epochs. Concurrent writers are serialised by Iceberg's optimistic commits;
+ * a conflicting commit is retried here.
+ */
+public final class ResultsStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultsStore.class);
+    private static final int COMMIT_ATTEMPTS = 5;
+
+    private final SparkSession spark;
+    private final SweepSpec.Results cfg;
+
+    public ResultsStore(SparkSession spark, SweepSpec.Results cfg) {
+        this.spark = spark;
+        this.cfg = cfg;
+    }
+
+    public String trials() {
+        return cfg.table("trials");
+    }
+
+    public String epochs() {
+        return cfg.table("epochs");
+    }
+
+    public void ensureTables() {
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + cfg.catalog() + "." + cfg.namespace());
+        spark.sql("CREATE TABLE IF NOT EXISTS " + trials() + " (" + ResultsSchema.TRIALS.toDDL() + ") USING iceberg"
+                + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
+        spark.sql("CREATE TABLE IF NOT EXISTS " + epochs() + " (" + ResultsSchema.EPOCHS.toDDL() + ") USING iceberg"
+                + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
+    }
+
+    /** Trials of a sweep that need not run again: COMPLETED and DIVERGED, and FAILED unless {@code rerunFailed}. */
+    public Set<String> finishedKeys(String sweepId, boolean rerunFailed) {
+        String statuses = rerunFailed ? "('COMPLETED', 'DIVERGED')" : "('COMPLETED', 'DIVERGED', 'FAILED')";
+        Set<String> keys = new HashSet<>();
+        for (Row r : spark.sql("SELECT trial_key FROM " + trials() + " WHERE sweep_id = '" + escape(sweepId)
+                + "' AND status IN " + statuses).collectAsList()) {
+            keys.add(r.getString(0));
+        }
+        return keys;
+    }
+
+    /** Commits outcomes (epochs first, then trials); idempotent. */
+    public synchronized void commit(List<TrialOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        List<Row> trialRows = new ArrayList<>();
+        List<Row> epochRows = new ArrayList<>();
+        for (TrialOutcome o : outcomes) {
+            trialRows.add(ResultsSchema.trialRow(o));
+            epochRows.addAll(ResultsSchema.epochRows(o));
+        }
+        if (!epochRows.isEmpty()) {
+            merge(spark.createDataFrame(epochRows, ResultsSchema.EPOCHS), epochs(), "bpm_pending_epochs",
+                    "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key AND t.epoch = s.epoch",
+                    "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+        }
+        // a FAILED row may be replaced by a later attempt's result; a finished one never is
+        merge(spark.createDataFrame(trialRows, ResultsSchema.TRIALS), trials(), "bpm_pending_trials",
+                "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key",
+                "WHEN MATCHED AND t.status = 'FAILED' THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    }
+
+    private void merge(Dataset<Row> rows, String table, String view, String on, String actions) {
+        rows.createOrReplaceTempView(view);
+        String sql = "MERGE INTO " + table + " t USING (SELECT * FROM " + view + ") s ON " + on + " " + actions;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                spark.sql(sql);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= COMMIT_ATTEMPTS || !isCommitConflict(e)) {
+                    throw e;
+                }
+                LOG.warn("commit to {} conflicted with another writer (attempt {}), retrying", table, attempt);
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean isCommitConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String n = t.getClass().getName();
+            if (n.endsWith("CommitFailedException") || n.endsWith("ValidationException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String escape(String s) {
+        return s.replace("'", "''");
+    }
+}
