@@ -1,0 +1,121 @@
+package backpropamine.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropamine.model.Variant;
+import backpropamine.spark.results.ResultsStore;
+import backpropamine.spark.sweep.Axis;
+import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.spark.testing.TestData;
+import backpropamine.train.TrialConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sweeps on Spark in local mode against a temporary Iceberg warehouse. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SweepRunnerLocalTest {
+    @TempDir
+    static Path warehouse;
+    static SparkSession spark;
+    static SweepSpec.Results results;
+
+    @BeforeAll
+    static void start() {
+        results = new SweepSpec.Results("bpm", warehouse.toString(), "results", Map.of());
+        spark = SparkSessions.create("test", "local[2]", results);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** A small grid of fast trials; {@code budget} far too small makes every trial throw inside the task. */
+    static SweepSpec spec(String name, List<Variant> variants, long budget) {
+        TrialConfig training = TrialConfig.builder(Variant.LSTM).epochs(1).maxBatches(2).bptt(5).batch(4).validBatch(4)
+                .testBatch(4).paramBudget(budget).build();
+        return new SweepSpec(name, variants, new Axis("decay_factor", List.of(0.3, 0.5)), new Axis("decay_start", List.of(1.0)),
+                new Axis("init_scale", List.of(0.1)), new Axis("l2", List.of(1e-5)), List.of(1L), training,
+                TestData.dir(), results, 1);
+    }
+
+    static SweepRunner.Summary run(SweepSpec s, String id, boolean rerunFailed) throws InterruptedException {
+        return new SweepRunner(spark, s, id, rerunFailed, 2, 1, new PrintStream(new ByteArrayOutputStream())).run();
+    }
+
+    @Test
+    @Order(1)
+    void everyGridPointGetsOneRowAndEpochRows() throws InterruptedException {
+        SweepSpec s = spec("small", List.of(Variant.LSTM, Variant.SIMPLE), 160_000);
+        SweepRunner.Summary sum = run(s, "s1", false);
+        assertEquals(4, sum.total());
+        assertEquals(4, sum.completed());
+        List<Row> rows = spark.sql("SELECT variant, status, hidden, params, epochs_done, best_valid_ppl, test_ppl, gpu"
+                + " FROM bpm.results.trials WHERE sweep_id = 's1'").collectAsList();
+        assertEquals(4, rows.size());
+        for (Row r : rows) {
+            assertEquals("COMPLETED", r.getString(1));
+            assertTrue(r.getLong(3) <= 160_000, "parameter matched");
+            assertEquals(1, r.getInt(4));
+            assertTrue(r.getDouble(5) > 1 && r.getDouble(5) < 20_000);
+            assertTrue(r.isNullAt(7), "no GPU in local mode");
+        }
+        assertEquals(4L, spark.sql("SELECT count(*) FROM bpm.results.epochs WHERE sweep_id = 's1'").first().getLong(0));
+    }
+
+    @Test
+    @Order(2)
+    void rerunningTheSameSweepSkipsFinishedTrialsAndDuplicatesNothing() throws InterruptedException {
+        SweepSpec s = spec("small", List.of(Variant.LSTM, Variant.SIMPLE), 160_000);
+        SweepRunner.Summary again = run(s, "s1", false);
+        assertEquals(4, again.skipped());
+        assertEquals(0, again.completed());
+        SweepSpec bigger = spec("small", List.of(Variant.LSTM, Variant.SIMPLE, Variant.RETRO), 160_000);
+        SweepRunner.Summary grown = run(bigger, "s1", false);
+        assertEquals(4, grown.skipped());
+        assertEquals(2, grown.completed());
+        Row r = spark.sql("SELECT count(*), count(DISTINCT trial_key) FROM bpm.results.trials WHERE sweep_id = 's1'").first();
+        assertEquals(6L, r.getLong(0));
+        assertEquals(6L, r.getLong(1));
+        assertEquals(6L, spark.sql("SELECT count(*) FROM bpm.results.epochs WHERE sweep_id = 's1'").first().getLong(0));
+    }
+
+    @Test
+    @Order(3)
+    void throwingTrialIsRecordedAsFailedAndNotRetriedUnlessAsked() throws InterruptedException {
+        SweepSpec s = spec("broken", List.of(Variant.PLASTIC), 10); // no model fits 10 parameters
+        SweepRunner.Summary first = run(s, "s2", false);
+        assertEquals(2, first.failed());
+        Row r = spark.sql("SELECT status, error FROM bpm.results.trials WHERE sweep_id = 's2'").first();
+        assertEquals("FAILED", r.getString(0));
+        assertTrue(r.getString(1).startsWith("java.lang.IllegalArgumentException: parameter budget 10"), r.getString(1));
+        assertEquals(2, run(s, "s2", false).skipped(), "deterministic errors are not retried blindly");
+        SweepRunner.Summary retried = run(s, "s2", true);
+        assertEquals(2, retried.failed());
+        assertEquals(2L, spark.sql("SELECT count(*) FROM bpm.results.trials WHERE sweep_id = 's2'").first().getLong(0));
+    }
+
+    @Test
+    @Order(4)
+    void finishedKeysAndTablesSurviveANewSession() {
+        spark.stop();
+        spark = SparkSessions.create("test-2", "local[2]", results);
+        ResultsStore store = new ResultsStore(spark, results);
+        assertEquals(6, store.finishedKeys("s1", false).size());
+        assertEquals(0, store.finishedKeys("s2", true).size());
+        assertEquals(2L, spark.sql("SELECT count(DISTINCT sweep_id) FROM bpm.results.trials").first().getLong(0));
+    }
+}
