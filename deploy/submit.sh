@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Submit a sweep to a Spark cluster with spark-submit.
+#
+#   deploy/submit.sh --master spark://host:7077 conf/sweeps/paper-basic.yaml [--sweep-id ID] [bpm sweep options]
+#   deploy/submit.sh --master yarn --deploy-mode cluster conf/sweeps/paper-basic.yaml
+#   deploy/submit.sh --master k8s://https://api:6443 --deploy-mode cluster --conf spark.kubernetes.container.image=... FILE
+#
+# Reads conf/spark-defaults.conf (or $BPM_SPARK_CONF). Options before the sweep file go to spark-submit, the
+# sweep file and what follows go to 'bpm sweep'. Needs spark-submit on the PATH (or $SPARK_HOME) and the
+# application jar spark-jobs/target/spark-jobs-*-app.jar (built here if missing: mvn -DskipTests package).
+# In cluster deploy mode the sweep file is shipped with --files and read from the driver's working directory.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SUBMIT="${SPARK_HOME:+$SPARK_HOME/bin/}spark-submit"
+command -v "$SUBMIT" >/dev/null 2>&1 || { echo "submit.sh: spark-submit not found; install Spark 3.5 or set SPARK_HOME" >&2; exit 1; }
+
+spark_args=()
+while [ $# -gt 0 ] && [[ "$1" == -* ]]; do
+  case "$1" in
+    --master|--deploy-mode|--conf|--name|--queue|--num-executors|--executor-cores|--executor-memory|--driver-memory|--files|--jars|--properties-file)
+      spark_args+=("$1" "$2"); shift 2 ;;
+    *) spark_args+=("$1"); shift ;;
+  esac
+done
+[ $# -ge 1 ] || { echo "usage: deploy/submit.sh [spark-submit options] SWEEP_FILE [bpm sweep options]" >&2; exit 2; }
+sweep="$1"; shift
+[ -f "$sweep" ] || { echo "submit.sh: sweep file $sweep not found" >&2; exit 2; }
+
+jar=$(ls "$ROOT"/spark-jobs/target/spark-jobs-*-app.jar 2>/dev/null | head -1 || true)
+if [ -z "$jar" ]; then
+  (cd "$ROOT" && mvn -q -B -ntp -DskipTests package)
+  jar=$(ls "$ROOT"/spark-jobs/target/spark-jobs-*-app.jar | head -1)
+fi
+
+sweep_arg="$sweep"
+deploy_mode=cluster
+for ((i = 0; i < ${#spark_args[@]}; i++)); do
+  [ "${spark_args[$i]}" = "--deploy-mode" ] && deploy_mode="${spark_args[$((i + 1))]}" && break
+  [ $i -eq $((${#spark_args[@]} - 1)) ] && deploy_mode=client
+done
+[ ${#spark_args[@]} -eq 0 ] && deploy_mode=client
+if [ "$deploy_mode" = cluster ]; then
+  spark_args+=(--files "$sweep")
+  sweep_arg="$(basename "$sweep")"
+fi
+
+exec "$SUBMIT" \
+  --properties-file "${BPM_SPARK_CONF:-$ROOT/conf/spark-defaults.conf}" \
+  --class backpropamine.spark.cli.BpmSpark \
+  "${spark_args[@]}" \
+  "$jar" sweep "$sweep_arg" "$@"
