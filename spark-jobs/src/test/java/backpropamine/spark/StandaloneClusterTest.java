@@ -24,11 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.ExecutorLostFailure;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -135,6 +137,17 @@ class StandaloneClusterTest {
         }
     }
 
+    /** The executor id of the executor JVM a worker launched (from its command line), or null. */
+    static String executorIdOf(Process worker) {
+        return worker.descendants().map(p -> p.info().arguments().orElse(new String[0])).map(List::of)
+                .filter(a -> a.contains("--executor-id")).map(a -> a.get(a.indexOf("--executor-id") + 1))
+                .findFirst().orElse(null);
+    }
+
+    static int running(Map<String, AtomicInteger> byExecutor, String id) {
+        return id == null || !byExecutor.containsKey(id) ? 0 : byExecutor.get(id).get();
+    }
+
     @Test
     void killedWorkerLosesNoTrialDuplicatesNoneAndGpusAreExclusive() throws Exception {
         SweepSpec.Results results = new SweepSpec.Results("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
@@ -153,16 +166,23 @@ class StandaloneClusterTest {
         SparkSession spark = SparkSessions.create("cluster-test", "spark://127.0.0.1:" + masterPort, results);
         conf.keySet().forEach(System::clearProperty);
         AtomicInteger lostTasks = new AtomicInteger();
+        Map<String, AtomicInteger> runningByExecutor = new ConcurrentHashMap<>();
         spark.sparkContext().addSparkListener(new SparkListener() {
             @Override
+            public void onTaskStart(SparkListenerTaskStart start) {
+                runningByExecutor.computeIfAbsent(start.taskInfo().executorId(), k -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
             public void onTaskEnd(SparkListenerTaskEnd end) {
+                runningByExecutor.computeIfAbsent(end.taskInfo().executorId(), k -> new AtomicInteger()).decrementAndGet();
                 if (end.reason() instanceof ExecutorLostFailure) {
                     lostTasks.incrementAndGet();
                 }
             }
         });
         try {
-            TrialConfig training = TrialConfig.builder(Variant.LSTM).epochs(2).maxBatches(8).bptt(10).batch(8)
+            TrialConfig training = TrialConfig.builder(Variant.LSTM).epochs(2).maxBatches(20).bptt(10).batch(8)
                     .validBatch(8).testBatch(8).paramBudget(200_000).build();
             SweepSpec spec = new SweepSpec("cluster", List.of(Variant.LSTM, Variant.SIMPLE),
                     new Axis("decay_factor", List.of(0.3, 0.4, 0.5, 0.6)), new Axis("decay_start", List.of(1.0)),
@@ -176,13 +196,13 @@ class StandaloneClusterTest {
                     throw new IllegalStateException(e);
                 }
             });
-            // kill worker A (and its executor) once trials are running on both workers
+            // kill worker A (and its executor) while trials are running on it
             long deadline = System.currentTimeMillis() + 120_000;
-            while (workers.get(0).descendants().findAny().isEmpty() || spark.sparkContext().statusTracker().getActiveJobIds().length < 4) {
-                assertTrue(System.currentTimeMillis() < deadline, "trials never started; see " + logs.toAbsolutePath());
-                Thread.sleep(200);
+            while (running(runningByExecutor, executorIdOf(workers.get(0))) < 1) {
+                assertTrue(System.currentTimeMillis() < deadline, "no trial ever ran on worker A; see " + logs.toAbsolutePath());
+                Thread.sleep(100);
             }
-            Thread.sleep(3000);
+            Thread.sleep(1500);
             workers.get(0).descendants().forEach(ProcessHandle::destroyForcibly);
             workers.get(0).destroyForcibly();
 
