@@ -17,10 +17,14 @@ import java.util.List;
  * every epoch, validation perplexity after each, test perplexity at the end.
  *
  * <p>State is reset at the start of every epoch and every evaluation pass. A trial whose loss or gradient is
- * not finite, or whose perplexity exceeds the vocabulary size (worse than guessing uniformly), ends as
+ * not finite, or whose perplexity explodes past {@link #EXPLOSION} times the vocabulary size (ten times worse than
+ * guessing uniformly; a short first epoch can be briefly worse than uniform), ends as
  * {@link TrialStatus#DIVERGED} with the epochs it completed.
  */
 public final class Trainer {
+    /** Perplexity above EXPLOSION * vocabulary size counts as diverged. */
+    public static final double EXPLOSION = 10;
+
     private final PtbCorpus corpus;
 
     public Trainer(PtbCorpus corpus) {
@@ -82,7 +86,7 @@ public final class Trainer {
             EpochResult er = new EpochResult(epoch, lr, trainPpl, validPpl, tokens / seconds, seconds);
             epochs.add(er);
             listener.onEpoch(er);
-            if (!(validPpl <= vocab) || !(trainPpl <= vocab)) {
+            if (!(validPpl <= EXPLOSION * vocab) || !(trainPpl <= EXPLOSION * vocab)) {
                 return result(config, TrialStatus.DIVERGED, "perplexity exploded at epoch " + epoch + " (train "
                         + trainPpl + ", valid " + validPpl + ")", shape, epochs, Double.NaN, trainTokens, trainNanos, start);
             }
@@ -97,7 +101,7 @@ public final class Trainer {
         double testPpl = PerplexityEvaluator.perplexity(model, corpus.tokens(Split.TEST), config.testBatch(),
                 config.maxBatches());
         listener.onEvaluation("test", testPpl);
-        TrialStatus status = Double.isFinite(testPpl) && testPpl <= vocab ? TrialStatus.COMPLETED : TrialStatus.DIVERGED;
+        TrialStatus status = testPpl <= EXPLOSION * vocab ? TrialStatus.COMPLETED : TrialStatus.DIVERGED;
         return result(config, status, status == TrialStatus.COMPLETED ? "" : "test perplexity " + testPpl, shape, epochs,
                 testPpl, trainTokens, trainNanos, start);
     }

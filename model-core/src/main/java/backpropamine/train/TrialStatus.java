@@ -4,7 +4,7 @@ package backpropamine.train;
 public enum TrialStatus {
     /** All epochs and the test evaluation ran. */
     COMPLETED,
-    /** The loss or gradient became NaN/infinite, or perplexity exploded past the vocabulary size. */
+    /** The loss or gradient became NaN/infinite, or perplexity exploded (see {@link Trainer#EXPLOSION}). */
     DIVERGED,
     /** Stopped on request; the last complete epoch is checkpointed (when a directory was given). */
     CANCELLED,
