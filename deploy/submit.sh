@@ -4,6 +4,10 @@
 #   deploy/submit.sh --master spark://host:7077 conf/sweeps/paper-basic.yaml [--sweep-id ID] [bpm sweep options]
 #   deploy/submit.sh --master yarn --deploy-mode cluster conf/sweeps/paper-basic.yaml
 #   deploy/submit.sh --master k8s://https://api:6443 --deploy-mode cluster --conf spark.kubernetes.container.image=... FILE
+#   deploy/submit.sh --cluster-conf deploy/yarn.conf conf/sweeps/paper-basic.yaml
+#
+# --cluster-conf FILE adds a cluster's settings (deploy/standalone.conf, deploy/yarn.conf) on top of the defaults.
+# BPM_COMMAND=nightly runs 'bpm nightly' instead of 'bpm sweep' (deploy/nightly.sh does).
 #
 # Reads conf/spark-defaults.conf (or $BPM_SPARK_CONF). Options before the sweep file go to spark-submit, the
 # sweep file and what follows go to 'bpm sweep'. Needs spark-submit on the PATH (or $SPARK_HOME) and the
@@ -17,6 +21,12 @@ command -v "$SUBMIT" >/dev/null 2>&1 || { echo "submit.sh: spark-submit not foun
 spark_args=()
 while [ $# -gt 0 ] && [[ "$1" == -* ]]; do
   case "$1" in
+    --cluster-conf)
+      [ -f "$2" ] || { echo "submit.sh: cluster conf $2 not found" >&2; exit 2; }
+      while read -r key value; do
+        [ -z "$key" ] || [[ "$key" == \#* ]] || spark_args+=(--conf "$key=$value")
+      done < "$2"
+      shift 2 ;;
     --master|--deploy-mode|--conf|--name|--queue|--num-executors|--executor-cores|--executor-memory|--driver-memory|--files|--jars|--properties-file)
       spark_args+=("$1" "$2"); shift 2 ;;
     *) spark_args+=("$1"); shift ;;
@@ -48,4 +58,4 @@ exec "$SUBMIT" \
   --properties-file "${BPM_SPARK_CONF:-$ROOT/conf/spark-defaults.conf}" \
   --class backpropamine.spark.cli.BpmSpark \
   "${spark_args[@]}" \
-  "$jar" sweep "$sweep_arg" "$@"
+  "$jar" "${BPM_COMMAND:-sweep}" "$sweep_arg" "$@"

@@ -69,10 +69,6 @@ final class Tensors {
         view(dst).put((int) to, src, srcOff, len);
     }
 
-    static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
-    }
-
     /**
      * tanh through one exp (Math.tanh costs ~40 ns here); a short series near zero avoids the cancellation
      * in 1 - exp(-2|x|). Relative error below 1e-12.

@@ -9,8 +9,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The Spark session of every command: Iceberg's SQL extensions and the results catalog, speculation off (a
- * trial must never run twice at once), quiet console. A master set by spark-submit wins over {@code --master};
- * without either the session runs in local mode.
+ * trial must never run twice at once), quiet console. {@code --master} wins over a master set by spark-submit;
+ * without either the session runs in local mode with one task slot per core plus one.
  */
 public final class SparkSessions {
     private SparkSessions() {
@@ -19,7 +19,8 @@ public final class SparkSessions {
     public static SparkSession create(String appName, String master, SweepSpec.Results results) {
         SparkConf conf = new SparkConf(true);
         if (!conf.contains("spark.master")) {
-            conf.setMaster(master != null ? master : "local[*]");
+            // local mode: one slot per core for trials plus one for commits (see SweepRunner)
+            conf.setMaster(master != null ? master : "local[" + (Runtime.getRuntime().availableProcessors() + 1) + "]");
         } else if (master != null) {
             conf.setMaster(master);
         }

@@ -66,11 +66,15 @@ public final class SweepRunner {
         this.out = out;
     }
 
-    /** Task slots: cores / spark.task.cpus (one GPU per task on GPU clusters is enforced by Spark itself). */
+    /**
+     * Trials at a time: task slots (cores / spark.task.cpus) less one, which stays free for the commit jobs so
+     * that results become visible while every other slot trains (Spark never preempts a running task). On GPU
+     * clusters Spark itself keeps to one GPU per task.
+     */
     static int defaultParallelism(SparkSession spark) {
         int cores = spark.sparkContext().defaultParallelism();
         int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-        return Math.max(1, cores / Math.max(1, taskCpus));
+        return Math.max(1, cores / Math.max(1, taskCpus) - 1);
     }
 
     /** The grid as trial specs with their keys, in grid order, without duplicates. */
@@ -97,15 +101,13 @@ public final class SweepRunner {
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Progress progress = new Progress(todo.size(), out);
+        // progress and commits on separate threads: a commit waits for a task slot and must not freeze the display
+        ScheduledExecutorService display = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bpm-progress"));
+        display.scheduleWithFixedDelay(() -> progress.print(running.get(), completed.get(), diverged.get(), failed.get(),
+                lost.get(), false), 1, 1, TimeUnit.SECONDS);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bpm-commit"));
-        long[] lastCommit = {System.nanoTime()};
-        ticker.scheduleWithFixedDelay(() -> {
-            progress.print(running.get(), completed.get(), diverged.get(), failed.get(), lost.get(), false);
-            if (System.nanoTime() - lastCommit[0] >= commitSeconds * 1_000_000_000L) {
-                lastCommit[0] = System.nanoTime();
-                flush(store); // never throws: a thrown exception would silently stop this schedule
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        ticker.scheduleWithFixedDelay(() -> flush(store), // never throws: a throw would silently stop this schedule
+                commitSeconds, commitSeconds, TimeUnit.SECONDS);
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> daemon(r, "bpm-trial"));
         List<Future<?>> futures = new ArrayList<>();
         for (TrialSpec t : todo) {
@@ -132,6 +134,7 @@ public final class SweepRunner {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {
+            display.shutdownNow();
             ticker.shutdown(); // not shutdownNow: interrupting a commit in flight breaks Spark's broadcast
             ticker.awaitTermination(10, TimeUnit.MINUTES);
             for (int attempt = 0; attempt < 5 && !pendingEmpty(); attempt++) {

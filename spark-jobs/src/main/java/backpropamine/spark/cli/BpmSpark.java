@@ -3,7 +3,7 @@ package backpropamine.spark.cli;
 import backpropamine.cli.Bpm;
 import picocli.CommandLine;
 
-/** {@code bin/bpm}: model-core's commands (train, bench, data) plus the sweep service (sweep, sql, status). */
+/** {@code bin/bpm}: model-core's commands (train, bench, data) plus the sweep service (sweep, sql, status, nightly). */
 public final class BpmSpark {
     private BpmSpark() {
     }
@@ -13,6 +13,7 @@ public final class BpmSpark {
         cl.addSubcommand("sweep", new SweepCommand());
         cl.addSubcommand("sql", new SqlCommand());
         cl.addSubcommand("status", new StatusCommand());
+        cl.addSubcommand("nightly", new NightlyCommand());
         return cl;
     }
 

@@ -1,0 +1,133 @@
+package backpropamine.spark.cli;
+
+import backpropamine.spark.SparkSessions;
+import backpropamine.spark.SweepLock;
+import backpropamine.spark.SweepRunner;
+import backpropamine.spark.results.SweepsTable;
+import backpropamine.spark.sweep.SweepFile;
+import backpropamine.spark.sweep.SweepSpec;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bpm nightly SWEEP_FILE}: the scheduled entry point. The sweep id is {@code <name>-<yyyy-mm-dd>} (UTC), a
+ * lock keeps a second start of the same night from running alongside, a start later the same night resumes,
+ * and the night's summary (counts, best per variant, change against the previous night) goes to the log and
+ * to the {@code sweeps} table. Exit status 1, with a one-line summary, when any trial failed.
+ */
+@Command(name = "nightly", mixinStandardHelpOptions = true,
+        description = "Run tonight's sweep (id <name>-<date>), resuming if it already started, and summarise it.")
+public final class NightlyCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "sweep file (YAML)")
+    Path file;
+    @Option(names = "--date", description = "the night, yyyy-mm-dd (default: today, UTC)")
+    LocalDate date;
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*])")
+    String master;
+    @Option(names = "--lock-dir", description = "where the per-sweep lock lives (default $BPM_LOCK_DIR, else <warehouse>/_locks"
+            + " for a local warehouse, else ./locks)")
+    Path lockDir;
+    @Option(names = "--parallelism", defaultValue = "0", description = "trials at a time (default: task slots)")
+    int parallelism;
+    @Option(names = "--commit-seconds", defaultValue = "30", description = "commit results at least this often")
+    long commitSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        SweepSpec spec = SweepFile.read(file);
+        LocalDate night = date != null ? date : LocalDate.now(ZoneOffset.UTC);
+        String id = spec.name() + "-" + night;
+        Path locks = lockDir(spec.results());
+        try (SweepLock lock = SweepLock.tryAcquire(locks, id)) {
+            if (lock == null) {
+                System.out.println("nightly " + id + " is already running (" + SweepLock.holder(locks, id) + ", lock "
+                        + locks.resolve(id + ".lock") + "); this start does nothing");
+                return 0;
+            }
+            Timestamp started = new Timestamp(System.currentTimeMillis());
+            try (SparkSession spark = SparkSessions.create("bpm nightly " + id, master, spec.results())) {
+                SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, parallelism, commitSeconds, System.out).run();
+                return summarise(spark, spec, id, night, started, run);
+            }
+        }
+    }
+
+    private Path lockDir(SweepSpec.Results results) {
+        if (lockDir != null) {
+            return lockDir;
+        }
+        String env = System.getenv("BPM_LOCK_DIR");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        String w = results.warehouse();
+        if (w.startsWith("file:")) {
+            return Path.of(java.net.URI.create(w)).resolve("_locks");
+        }
+        return w.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? Path.of("locks") : Path.of(w, "_locks");
+    }
+
+    private static Map<String, Double> best(SparkSession spark, SweepSpec.Results r, String sweepId) {
+        Map<String, Double> best = new LinkedHashMap<>();
+        for (Row row : spark.sql("SELECT variant, min(best_valid_ppl) FROM " + r.table("trials") + " WHERE sweep_id = '"
+                + sweepId + "' AND status = 'COMPLETED' GROUP BY variant ORDER BY 2").collectAsList()) {
+            best.put(row.getString(0), row.getDouble(1));
+        }
+        return best;
+    }
+
+    private int summarise(SparkSession spark, SweepSpec spec, String id, LocalDate night, Timestamp started,
+                          SweepRunner.Summary run) {
+        SweepSpec.Results r = spec.results();
+        Row counts = spark.sql("SELECT count(*), coalesce(sum(CASE WHEN status = 'COMPLETED' THEN 1 END), 0),"
+                + " coalesce(sum(CASE WHEN status = 'DIVERGED' THEN 1 END), 0),"
+                + " coalesce(sum(CASE WHEN status = 'FAILED' THEN 1 END), 0) FROM " + r.table("trials")
+                + " WHERE sweep_id = '" + id + "'").first();
+        int done = (int) counts.getLong(0);
+        int completed = (int) counts.getLong(1);
+        int diverged = (int) counts.getLong(2);
+        int failed = (int) counts.getLong(3);
+        Map<String, Double> best = best(spark, r, id);
+        List<Row> prev = spark.sql("SELECT max(sweep_id) FROM " + r.table("trials") + " WHERE sweep_id LIKE '"
+                + spec.name() + "-____-__-__' AND sweep_id < '" + id + "'").collectAsList();
+        String prevId = prev.isEmpty() || prev.get(0).isNullAt(0) ? null : prev.get(0).getString(0);
+        Map<String, Double> prevBest = prevId == null ? Map.of() : best(spark, r, prevId);
+
+        String bestVariant = best.isEmpty() ? null : best.keySet().iterator().next();
+        Double bestPpl = bestVariant == null ? null : best.get(bestVariant);
+        Double prevPpl = prevBest.values().stream().min(Double::compare).orElse(null);
+        StringBuilder line = new StringBuilder(String.format("nightly %s: %d/%d trials done, %d completed, %d diverged, %d failed",
+                id, done, run.total(), completed, diverged, failed));
+        if (bestVariant != null) {
+            line.append(String.format("; best %s valid ppl %.2f", bestVariant, bestPpl));
+            line.append(prevPpl == null ? " (no previous night)"
+                    : String.format(" (previous night %s: %.2f, change %+.2f)", prevId, prevPpl, bestPpl - prevPpl));
+        }
+        if (run.lost() > 0) {
+            line.append("; ").append(run.lost()).append(" trials not run (start again to retry)");
+        }
+        System.out.println("best validation perplexity per variant:");
+        for (Map.Entry<String, Double> e : best.entrySet()) {
+            Double p = prevBest.get(e.getKey());
+            System.out.printf("  %-8s %8.2f%s%n", e.getKey(), e.getValue(),
+                    p == null ? "" : String.format("   previous night %.2f (%+.2f)", p, e.getValue() - p));
+        }
+        SweepsTable sweeps = new SweepsTable(spark, r);
+        sweeps.ensure();
+        sweeps.upsert(id, spec.name(), java.sql.Date.valueOf(night), started, new Timestamp(System.currentTimeMillis()),
+                done, completed, diverged, failed, bestVariant, bestPpl, prevId, prevPpl, line.toString());
+        System.out.println(line);
+        return failed > 0 || run.lost() > 0 || done < run.total() ? 1 : 0;
+    }
+}

@@ -1,0 +1,52 @@
+package backpropamine.spark.results;
+
+import backpropamine.spark.sweep.SweepSpec;
+import java.sql.Timestamp;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** The {@code sweeps} table: one summary row per nightly sweep, replaced when the same night runs again. */
+public final class SweepsTable {
+    public static final StructType SCHEMA = new StructType()
+            .add("sweep_id", DataTypes.StringType, false)
+            .add("name", DataTypes.StringType, false)
+            .add("night", DataTypes.DateType, false)
+            .add("started", DataTypes.TimestampType, false)
+            .add("finished", DataTypes.TimestampType, false)
+            .add("trials", DataTypes.IntegerType, false)
+            .add("completed", DataTypes.IntegerType, false)
+            .add("diverged", DataTypes.IntegerType, false)
+            .add("failed", DataTypes.IntegerType, false)
+            .add("best_variant", DataTypes.StringType, true)
+            .add("best_valid_ppl", DataTypes.DoubleType, true)
+            .add("previous_sweep_id", DataTypes.StringType, true)
+            .add("previous_best_valid_ppl", DataTypes.DoubleType, true)
+            .add("summary", DataTypes.StringType, false);
+
+    private final SparkSession spark;
+    private final String table;
+
+    public SweepsTable(SparkSession spark, SweepSpec.Results results) {
+        this.spark = spark;
+        this.table = results.table("sweeps");
+    }
+
+    public void ensure() {
+        spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + SCHEMA.toDDL() + ") USING iceberg"
+                + " TBLPROPERTIES ('format-version'='2')");
+    }
+
+    public void upsert(String sweepId, String name, java.sql.Date night, Timestamp started, Timestamp finished,
+                       int trials, int completed, int diverged, int failed, String bestVariant, Double bestPpl,
+                       String previousId, Double previousPpl, String summary) {
+        Row row = RowFactory.create(sweepId, name, night, started, finished, trials, completed, diverged, failed,
+                bestVariant, bestPpl, previousId, previousPpl, summary);
+        spark.createDataFrame(List.of(row), SCHEMA).createOrReplaceTempView("bpm_pending_sweep");
+        spark.sql("MERGE INTO " + table + " t USING (SELECT * FROM bpm_pending_sweep) s ON t.sweep_id = s.sweep_id"
+                + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    }
+}

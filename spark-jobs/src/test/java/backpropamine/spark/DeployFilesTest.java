@@ -1,0 +1,101 @@
+package backpropamine.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropamine.spark.cli.BpmSpark;
+import backpropamine.spark.testing.TestData;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The deploy/ files: validated where a validator exists, and every command they call exists. */
+class DeployFilesTest {
+    static final Path ROOT = TestData.root();
+
+    /** /opt/bpm in the deploy files is where the checkout is installed; here it is the repository. */
+    static String installed(String path) {
+        return path.replace("/opt/bpm", ROOT.toString());
+    }
+
+    @Test
+    void systemdUnitsVerify(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze not installed");
+        for (String unit : List.of("bpm-nightly.service", "bpm-nightly.timer")) {
+            String text = Files.readString(ROOT.resolve("deploy/systemd/" + unit));
+            Files.writeString(tmp.resolve(unit), installed(text).replace("User=bpm", "User=root"));
+        }
+        Process p = new ProcessBuilder("systemd-analyze", "verify", tmp.resolve("bpm-nightly.service").toString(),
+                tmp.resolve("bpm-nightly.timer").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(!out.contains("rror"), out);
+
+        // and the check can fail: a unit whose command does not exist is refused
+        Files.writeString(tmp.resolve("broken.service"), "[Service]\nType=oneshot\nExecStart=/nonexistent/nightly.sh\n");
+        Process bad = new ProcessBuilder("systemd-analyze", "verify", tmp.resolve("broken.service").toString())
+                .redirectErrorStream(true).start();
+        bad.getInputStream().readAllBytes();
+        assertTrue(bad.waitFor() != 0, "systemd-analyze accepted a missing command");
+    }
+
+    @Test
+    void cronAndSystemdCallCommandsThatExist() throws IOException {
+        String cron = Files.readString(ROOT.resolve("deploy/cron/bpm-nightly"));
+        String line = cron.lines().filter(l -> l.matches("^[0-9*].*")).findFirst().orElseThrow();
+        String[] f = line.trim().split("\\s+");
+        assertEquals(8, f.length, "m h dom mon dow user command sweep-file: " + line);
+        assertTrue(Files.isExecutable(Path.of(installed(f[6]))), f[6]);
+        assertTrue(Files.isRegularFile(Path.of(installed(f[7]))), f[7]);
+        String service = Files.readString(ROOT.resolve("deploy/systemd/bpm-nightly.service"));
+        String exec = service.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow().substring(10);
+        assertTrue(Files.isExecutable(Path.of(installed(exec.split(" ")[0]))), exec);
+        assertTrue(Files.isRegularFile(Path.of(installed(exec.split(" ")[1]))), exec);
+        assertTrue(Files.readString(ROOT.resolve("deploy/nightly.sh")).contains("bin/bpm\" nightly"));
+    }
+
+    @Test
+    void kubernetesManifestsAreCompleteSparkOperatorResources() throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode app = yaml.readTree(ROOT.resolve("deploy/kubernetes/sparkapplication.yaml").toFile());
+        JsonNode nightly = yaml.readTree(ROOT.resolve("deploy/kubernetes/scheduledsparkapplication.yaml").toFile());
+        assertEquals("SparkApplication", app.path("kind").asText());
+        assertEquals("ScheduledSparkApplication", nightly.path("kind").asText());
+        assertEquals("Forbid", nightly.path("spec").path("concurrencyPolicy").asText());
+        assertTrue(nightly.path("spec").path("schedule").asText().matches("^(\\S+\\s+){4}\\S+$"), "five-field cron");
+        for (JsonNode spec : List.of(app.path("spec"), nightly.path("spec").path("template"))) {
+            assertEquals("sparkoperator.k8s.io/v1beta2", (spec == app.path("spec") ? app : nightly).path("apiVersion").asText());
+            for (String key : List.of("type", "mode", "image", "mainClass", "mainApplicationFile", "sparkVersion", "driver",
+                    "executor", "arguments", "sparkConf")) {
+                assertTrue(spec.has(key), "missing spec." + key);
+            }
+            assertEquals(BpmSpark.class.getName(), spec.path("mainClass").asText());
+            String command = spec.path("arguments").get(0).asText();
+            assertTrue(BpmSpark.commandLine().getSubcommands().containsKey(command), "unknown subcommand " + command);
+            JsonNode conf = spec.path("sparkConf");
+            assertEquals("false", conf.path("spark.speculation").asText());
+            assertEquals("1", conf.path("spark.task.resource.gpu.amount").asText());
+            assertTrue(conf.path("spark.executor.resource.gpu.discoveryScript").asText().endsWith("deploy/gpu-discovery.sh"));
+            assertEquals(1, spec.path("executor").path("gpu").path("quantity").asInt());
+            assertTrue(spec.path("executor").path("javaOptions").asText().contains("jdk.incubator.vector"));
+        }
+    }
+
+    @Test
+    void gpuDiscoveryScriptPrintsSparkResourceJson() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("deploy/gpu-discovery.sh").toString());
+        pb.environment().put("BPM_FAKE_GPUS", "0,3");
+        Process p = pb.start();
+        JsonNode json = new ObjectMapper().readTree(p.getInputStream());
+        assertEquals(0, p.waitFor());
+        assertEquals("gpu", json.path("name").asText());
+        assertEquals("3", json.path("addresses").get(1).asText());
+    }
+}

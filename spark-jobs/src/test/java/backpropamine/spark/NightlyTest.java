@@ -1,0 +1,128 @@
+package backpropamine.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.spark.testing.TestData;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bpm nightly} as cron and systemd start it: separate JVMs on the same sweep file. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class NightlyTest {
+    @TempDir
+    Path tmp;
+
+    Path sweepFile(int decayValues) throws IOException {
+        StringBuilder decays = new StringBuilder();
+        for (int k = 0; k < decayValues; k++) {
+            decays.append(k == 0 ? "" : ", ").append(0.3 + 0.05 * k);
+        }
+        Path f = tmp.resolve("nightly.yaml");
+        Files.writeString(f, "name: nt\nvariants: [LSTM]\ngrid:\n  decay_factor: [" + decays + "]\n  decay_start: [1]\n"
+                + "  init_scale: [0.1]\n  l2: [1e-5]\ntraining: {epochs: 1, batch: 4, bptt: 5, valid_batch: 4, test_batch: 4,"
+                + " max_batches: 30, param_budget: 150000}\ndata: " + TestData.dir() + "\nresults: {warehouse: "
+                + tmp.resolve("warehouse") + "}\n");
+        return f;
+    }
+
+    Process nightly(Path file, String date, String name, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "-XX:+IgnoreUnrecognizedVMOptions",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "backpropamine.spark.cli.BpmSpark", "nightly",
+                file.toString(), "--date", date, "--master", "local[1]", "--commit-seconds", "1"));
+        cmd.addAll(List.of(extra));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile())
+                .directory(tmp.toFile()).start();
+    }
+
+    String log(String name) throws IOException {
+        return Files.readString(tmp.resolve(name + ".log"));
+    }
+
+    @Test
+    void twoStartsOfTheSameNightRunOnce() throws Exception {
+        Path f = sweepFile(2);
+        Process a = nightly(f, "2026-01-01", "a");
+        Process b = nightly(f, "2026-01-01", "b");
+        assertEquals(0, a.waitFor(), () -> tail("a"));
+        assertEquals(0, b.waitFor(), () -> tail("b"));
+        String la = log("a");
+        String lb = log("b");
+        boolean aRan = la.contains("nightly nt-2026-01-01: 2/2 trials done");
+        boolean bRan = lb.contains("nightly nt-2026-01-01: 2/2 trials done");
+        assertTrue(aRan ^ bRan, "exactly one start runs the sweep:\n" + la + "\n---\n" + lb);
+        String other = aRan ? lb : la;
+        assertTrue(other.contains("nightly nt-2026-01-01 is already running"), other);
+    }
+
+    @Test
+    void killedHalfWayThenStartedAgainFinishesWithoutDuplicatesAndComparesNights() throws Exception {
+        Path f = sweepFile(6);
+        Process first = nightly(f, "2026-01-02", "first", "--parallelism", "1");
+        Path hint = tmp.resolve("warehouse/results/trials/metadata/version-hint.text");
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (committedVersions(hint) < 2) { // version 1 is the empty table; 2 is the first commit of trial rows
+            assertTrue(first.isAlive(), () -> "finished before it could be killed: " + tail("first"));
+            assertTrue(System.currentTimeMillis() < deadline, () -> "no commit seen: " + tail("first"));
+            Thread.sleep(100);
+        }
+        first.descendants().forEach(ProcessHandle::destroyForcibly);
+        first.destroyForcibly().waitFor();
+
+        Process second = nightly(f, "2026-01-02", "second");
+        assertEquals(0, second.waitFor(), () -> tail("second"));
+        String out = log("second");
+        assertTrue(out.matches("(?s).*6 trials, [1-5] already finished.*"), out);
+        assertTrue(out.contains("nightly nt-2026-01-02: 6/6 trials done, 6 completed"), out);
+
+        Process next = nightly(f, "2026-01-03", "next");
+        assertEquals(0, next.waitFor(), () -> tail("next"));
+        assertTrue(log("next").contains("previous night nt-2026-01-02"), tail("next"));
+
+        SweepSpec.Results r = new SweepSpec.Results("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
+        try (SparkSession spark = SparkSessions.create("nightly-check", "local[1]", r)) {
+            Row c = spark.sql("SELECT count(*), count(DISTINCT trial_key) FROM bpm.results.trials WHERE sweep_id = 'nt-2026-01-02'").first();
+            assertEquals(6L, c.getLong(0), "no trial lost or duplicated");
+            assertEquals(6L, c.getLong(1));
+            List<Row> nights = spark.sql("SELECT sweep_id, trials, failed, previous_sweep_id FROM bpm.results.sweeps ORDER BY sweep_id")
+                    .collectAsList();
+            assertEquals(2, nights.size());
+            assertEquals(6, nights.get(0).getInt(1));
+            assertEquals("nt-2026-01-02", nights.get(1).getString(3));
+        }
+    }
+
+    /** The Hadoop catalog's current metadata version of a table (0 before it exists). */
+    static int committedVersions(Path versionHint) {
+        try {
+            return Integer.parseInt(Files.readString(versionHint).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    String tail(String name) {
+        try {
+            String l = log(name);
+            return l.substring(Math.max(0, l.length() - 3000));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
