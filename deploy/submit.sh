@@ -52,6 +52,10 @@ done
 if [ "$deploy_mode" = cluster ]; then
   spark_args+=(--files "$sweep")
   sweep_arg="$(basename "$sweep")"
+else
+  # the driver runs here: the project's quiet logging, and the Vector API module (this flag replaces
+  # spark.driver.extraJavaOptions, so it repeats it)
+  spark_args+=(--driver-java-options "--add-modules=jdk.incubator.vector -Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties")
 fi
 
 exec "$SUBMIT" \
