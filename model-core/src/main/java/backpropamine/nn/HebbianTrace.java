@@ -156,18 +156,73 @@ abstract class HebbianTrace {
      * One forward pass over the traces: Hebb(t+1) from Hebb(t), and if {@code in} is not null, the plastic input
      * of step t+1 accumulated into it (see {@link #accumulateInput}) from {@code hNew} and Hebb(t+1).
      */
-    abstract void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in);
+    final void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
+        beforeUpdate(t, hPrev);
+        float[] hebbNow = hebb.at(t);
+        float[] next = hebb.at(t + 1);
+        for (int b = 0; b < batch; b++) {
+            int g = (b * 4 + LstmCell.G) * np;
+            for (int i = 0; i < n; i++) {
+                int row = (b * n + i) * np;
+                updateRow(t, b, hPrev[b * np + i], hebbNow, next, row, i * np, act, g);
+                if (in != null) {
+                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
+                }
+            }
+        }
+    }
 
     /**
-     * One backward pass for step s: the plastic input of step s (dAlpha, dHebb(s) and dL/dh(s-1)... into
-     * {@code dhAcc[s]}), then, for s >= 1, the update of step s-1 (rule gradients, dHebb(s-1), dL/dg(s-1) into
-     * {@code dgAcc[s-1]}, dL/dh into {@code dhAcc[s-1]}).
+     * One backward pass for step s: the plastic input of step s (dAlpha, dHebb(s), dL/dh into {@code dhAcc[s]}),
+     * then, for s >= 1, the update of step s-1 (rule gradients, dHebb(s-1), dL/dg(s-1) into {@code dgAcc[s-1]},
+     * dL/dh into {@code dhAcc[s-1]}).
      *
      * @param h     h(0..T) of the layer; h[s] is the pre-synaptic input of step s
      * @param act   gates of every step
      * @param dPre  dL/da of step s ([B][4][Np], g last)
      */
-    abstract void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc);
+    final void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
+        beforeBackward(s);
+        float[] hebbNow = hebb.at(s);
+        for (int b = 0; b < batch; b++) {
+            int ga = (b * 4 + LstmCell.G) * np;
+            for (int i = 0; i < n; i++) {
+                int row = (b * n + i) * np;
+                float hs = h[s][b * np + i];
+                if (s == 0) {
+                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
+                } else {
+                    backwardRow(s, b, hs, h[s - 1][b * np + i], hebbNow, row, i * np, dPre, act[s - 1], ga, dgAcc[s - 1]);
+                    dhAcc[s][b * np + i] += rowOut[0];
+                    dhAcc[s - 1][b * np + i] += rowOut[1];
+                }
+            }
+        }
+        afterBackward(s, h, dhAcc);
+    }
+
+    /** The rule for one pre-synaptic neuron i of batch element b: next[row] = Clip(hebbNow[row] + ...). */
+    abstract void updateRow(int t, int b, float pre, float[] hebbNow, float[] next, int row, int arow, float[] act, int g);
+
+    /**
+     * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic {@code hs}),
+     * fused with the rule's update of step s-1 (pre-synaptic {@code pre}, post-synaptic g in {@code act}).
+     * Writes dL/dhs to rowOut[0] and dL/dpre to rowOut[1]; adds dL/dg into {@code dg}.
+     */
+    abstract void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre,
+                              float[] act, int ga, float[] dg);
+
+    /** Before the update of step t (the modulator computes M(t) here). */
+    void beforeUpdate(int t, float[] hPrev) {
+    }
+
+    /** Before the backward pass of step s. */
+    void beforeBackward(int s) {
+    }
+
+    /** After the backward pass of step s (the modulator's own backward goes here). */
+    void afterBackward(int s, float[][] h, float[][] dhAcc) {
+    }
 
     void beginRule(int steps, boolean train) {
     }

@@ -45,25 +45,14 @@ final class Neuromodulated extends HebbianTrace {
     }
 
     @Override
-    void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
+    void beforeUpdate(int t, float[] hPrev) {
         modulator.forward(hPrev, batch, m[t]);
-        float[] hebbNow = hebb.at(t);
-        float[] next = hebb.at(t + 1);
-        for (int b = 0; b < batch; b++) {
-            int g = (b * 4 + LstmCell.G) * np;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                updateRow(hebbNow, next, row, i * np, m[t][b] * hPrev[b * np + i], act, g);
-                if (in != null) {
-                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
-                }
-            }
-        }
     }
 
-    /** next[row] = Clip(hebb[row] + (M * pre) * u[i] * post): one pre-synaptic neuron's connections. */
-    private void updateRow(float[] hebbNow, float[] next, int row, int arow, float mPre, float[] act, int g) {
-        FloatVector vmPre = Simd.all(mPre);
+    /** next = Clip(hebb + M * pre * u * post). */
+    @Override
+    void updateRow(int t, int b, float pre, float[] hebbNow, float[] next, int row, int arow, float[] act, int g) {
+        FloatVector vmPre = Simd.all(m[t][b] * pre);
         for (int j = 0; j < np; j += L) {
             FloatVector post = load(act, g + j);
             clip(load(hebbNow, row + j).add(load(u, arow + j).mul(vmPre).mul(post))).intoArray(next, row + j);
@@ -71,40 +60,16 @@ final class Neuromodulated extends HebbianTrace {
     }
 
     @Override
-    void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
-        float[] hebbNow = hebb.at(s);
-        for (int b = 0; b < batch; b++) {
-            int ga = (b * 4 + LstmCell.G) * np;
-            float dmb = 0;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                float hs = h[s][b * np + i];
-                if (s == 0) {
-                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
-                } else {
-                    backwardRow(hebbNow, row, i * np, hs, h[s - 1][b * np + i], m[s - 1][b], dPre, act[s - 1], ga,
-                            dgAcc[s - 1], b);
-                    dhAcc[s][b * np + i] += rowOut[0];
-                    dhAcc[s - 1][b * np + i] += rowOut[1];
-                    dmb += rowOut[2];
-                }
-            }
-            dm[b] = dmb;
-        }
-        if (s > 0) {
-            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
-        }
+    void beforeBackward(int s) {
+        java.util.Arrays.fill(dm, 0);
     }
 
-    /**
-     * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic hs) fused
-     * with the update of step s-1 (pre-synaptic pre, modulation mb). rowOut: dL/dhs, dL/dpre, dL/dM.
-     */
-    private void backwardRow(float[] hebbNow, int row, int arow, float hs, float pre, float mb, float[] dPre,
-                             float[] act, int ga, float[] dg, int b) {
+    @Override
+    void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre, float[] act,
+                     int ga, float[] dg) {
         FloatVector vhs = Simd.all(hs);
         FloatVector vpre = Simd.all(pre);
-        FloatVector vm = Simd.all(mb);
+        FloatVector vm = Simd.all(m[s - 1][b]);
         for (int j = 0; j < np; j += L) {
             // plastic input of step s
             FloatVector da = load(dPre, ga + j);
@@ -126,6 +91,13 @@ final class Neuromodulated extends HebbianTrace {
         }
         rowOut[0] = Simd.drain(acc, 0);
         rowOut[1] = Simd.drain(acc, 1);
-        rowOut[2] = Simd.drain(acc, 2);
+        dm[b] += Simd.drain(acc, 2);
+    }
+
+    @Override
+    void afterBackward(int s, float[][] h, float[][] dhAcc) {
+        if (s > 0) {
+            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
+        }
     }
 }

@@ -31,24 +31,9 @@ final class PlainHebbian extends HebbianTrace {
         params.accumulate(etaEntry, dEta, np);
     }
 
+    /** next = Clip(hebb + eta * pre * post). */
     @Override
-    void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
-        float[] hebbNow = hebb.at(t);
-        float[] next = hebb.at(t + 1);
-        for (int b = 0; b < batch; b++) {
-            int g = (b * 4 + LstmCell.G) * np;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                updateRow(hebbNow, next, row, i * np, hPrev[b * np + i], act, g);
-                if (in != null) {
-                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
-                }
-            }
-        }
-    }
-
-    /** next[row] = Clip(hebb[row] + eta[i] * pre * post): one pre-synaptic neuron's connections. */
-    private void updateRow(float[] hebbNow, float[] next, int row, int arow, float pre, float[] act, int g) {
+    void updateRow(int t, int b, float pre, float[] hebbNow, float[] next, int row, int arow, float[] act, int g) {
         FloatVector vpre = Simd.all(pre);
         for (int j = 0; j < np; j += L) {
             FloatVector post = load(act, g + j);
@@ -57,30 +42,8 @@ final class PlainHebbian extends HebbianTrace {
     }
 
     @Override
-    void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
-        float[] hebbNow = hebb.at(s);
-        for (int b = 0; b < batch; b++) {
-            int ga = (b * 4 + LstmCell.G) * np;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                float hs = h[s][b * np + i];
-                if (s == 0) {
-                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
-                } else {
-                    backwardRow(hebbNow, row, i * np, hs, h[s - 1][b * np + i], dPre, act[s - 1], ga, dgAcc[s - 1], b);
-                    dhAcc[s][b * np + i] += rowOut[0];
-                    dhAcc[s - 1][b * np + i] += rowOut[1];
-                }
-            }
-        }
-    }
-
-    /**
-     * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic hs) fused
-     * with the update of step s-1 (pre-synaptic pre). rowOut: dL/dhs, dL/dpre.
-     */
-    private void backwardRow(float[] hebbNow, int row, int arow, float hs, float pre, float[] dPre, float[] act,
-                             int ga, float[] dg, int b) {
+    void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre, float[] act,
+                     int ga, float[] dg) {
         FloatVector vhs = Simd.all(hs);
         FloatVector vpre = Simd.all(pre);
         for (int j = 0; j < np; j += L) {

@@ -81,28 +81,16 @@ final class Retroactive extends HebbianTrace {
     }
 
     @Override
-    void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
+    void beforeUpdate(int t, float[] hPrev) {
         modulator.forward(hPrev, batch, m[t]);
-        float[] hebbNow = hebb.at(t);
-        float[] next = hebb.at(t + 1);
-        float[] el = e.at(t);
-        float[] elNext = e.at(t + 1);
-        for (int b = 0; b < batch; b++) {
-            int g = (b * 4 + LstmCell.G) * np;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                updateRow(hebbNow, next, el, elNext, row, i * np, m[t][b], hPrev[b * np + i], act, g);
-                if (in != null) {
-                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
-                }
-            }
-        }
     }
 
     /** Eqs. 4 and 5 for one pre-synaptic neuron's connections: Hebb from the old E, then E. */
-    private void updateRow(float[] hebbNow, float[] next, float[] el, float[] elNext, int row, int arow, float mb,
-                           float pre, float[] act, int g) {
-        FloatVector vm = Simd.all(mb);
+    @Override
+    void updateRow(int t, int b, float pre, float[] hebbNow, float[] next, int row, int arow, float[] act, int g) {
+        float[] el = e.at(t);
+        float[] elNext = e.at(t + 1);
+        FloatVector vm = Simd.all(m[t][b]);
         FloatVector lamPre = Simd.all(lambda[0] * pre);
         FloatVector keep = Simd.all(1 - lambda[0]);
         for (int j = 0; j < np; j += L) {
@@ -113,45 +101,17 @@ final class Retroactive extends HebbianTrace {
     }
 
     @Override
-    void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
-        float[] hebbNow = hebb.at(s);
-        float[] el = s > 0 ? e.at(s - 1) : null;
-        float dLam = 0;
-        for (int b = 0; b < batch; b++) {
-            int ga = (b * 4 + LstmCell.G) * np;
-            float dmb = 0;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                float hs = h[s][b * np + i];
-                if (s == 0) {
-                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
-                } else {
-                    backwardRow(hebbNow, el, row, i * np, hs, h[s - 1][b * np + i], m[s - 1][b], dPre, act[s - 1], ga,
-                            dgAcc[s - 1], b);
-                    dhAcc[s][b * np + i] += rowOut[0];
-                    dhAcc[s - 1][b * np + i] += rowOut[1];
-                    dmb += rowOut[2];
-                    dLam += rowOut[3];
-                }
-            }
-            dm[b] = dmb;
-        }
-        dLambda[0] += dLam;
-        if (s > 0) {
-            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
-        }
+    void beforeBackward(int s) {
+        java.util.Arrays.fill(dm, 0);
     }
 
-    /**
-     * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic hs) fused
-     * with eqs. 4-5 of step s-1 (pre-synaptic pre, modulation mb, old trace E(s-1) in el).
-     * rowOut: dL/dhs, dL/dpre, dL/dM, dL/dlambda.
-     */
-    private void backwardRow(float[] hebbNow, float[] el, int row, int arow, float hs, float pre, float mb,
-                             float[] dPre, float[] act, int ga, float[] dg, int b) {
+    @Override
+    void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre, float[] act,
+                     int ga, float[] dg) {
+        float[] el = e.at(s - 1);
         FloatVector vhs = Simd.all(hs);
         FloatVector vpre = Simd.all(pre);
-        FloatVector vm = Simd.all(mb);
+        FloatVector vm = Simd.all(m[s - 1][b]);
         FloatVector lam = Simd.all(lambda[0]);
         FloatVector keep = Simd.all(1 - lambda[0]);
         for (int j = 0; j < np; j += L) {
@@ -178,7 +138,14 @@ final class Retroactive extends HebbianTrace {
         }
         rowOut[0] = Simd.drain(acc, 0);
         rowOut[1] = Simd.drain(acc, 1);
-        rowOut[2] = Simd.drain(acc, 2);
-        rowOut[3] = Simd.drain(acc, 3);
+        dm[b] += Simd.drain(acc, 2);
+        dLambda[0] += Simd.drain(acc, 3);
+    }
+
+    @Override
+    void afterBackward(int s, float[][] h, float[][] dhAcc) {
+        if (s > 0) {
+            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
+        }
     }
 }
