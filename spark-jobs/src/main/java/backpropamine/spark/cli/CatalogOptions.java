@@ -12,7 +12,7 @@ public final class CatalogOptions {
     String catalog;
     @Option(names = "--namespace", defaultValue = SweepSpec.Results.DEFAULT_NAMESPACE, description = "namespace of the tables (default ${DEFAULT-VALUE})")
     String namespace;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*])")
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
     String master;
 
     SweepSpec.Results results() {

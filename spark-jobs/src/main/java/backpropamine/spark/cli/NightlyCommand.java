@@ -33,7 +33,7 @@ public final class NightlyCommand implements Callable<Integer> {
     Path file;
     @Option(names = "--date", description = "the night, yyyy-mm-dd (default: today, UTC)")
     LocalDate date;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*])")
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
     String master;
     @Option(names = "--lock-dir", description = "where the per-sweep lock lives (default $BPM_LOCK_DIR, else <warehouse>/_locks"
             + " for a local warehouse, else ./locks)")

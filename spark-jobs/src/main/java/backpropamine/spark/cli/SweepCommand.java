@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 public final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "sweep file (YAML), e.g. conf/sweeps/quickstart.yaml")
     Path file;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*])")
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
     String master;
     @Option(names = "--sweep-id", description = "id of this sweep (default: the sweep's name); reuse it to resume")
     String sweepId;
