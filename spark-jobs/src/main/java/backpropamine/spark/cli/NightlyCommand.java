@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,19 +30,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "nightly", mixinStandardHelpOptions = true,
         description = "Run tonight's sweep (id <name>-<date>), resuming if it already started, and summarise it.")
 public final class NightlyCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions options;
     @Parameters(index = "0", description = "sweep file (YAML)")
     Path file;
     @Option(names = "--date", description = "the night, yyyy-mm-dd (default: today, UTC)")
     LocalDate date;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
-    String master;
     @Option(names = "--lock-dir", description = "where the per-sweep lock lives (default $BPM_LOCK_DIR, else <warehouse>/_locks"
             + " for a local warehouse, else ./locks)")
     Path lockDir;
-    @Option(names = "--parallelism", defaultValue = "0", description = "trials at a time (default: task slots)")
-    int parallelism;
-    @Option(names = "--commit-seconds", defaultValue = "30", description = "commit results at least this often")
-    long commitSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -56,8 +53,8 @@ public final class NightlyCommand implements Callable<Integer> {
                 return 0;
             }
             Timestamp started = new Timestamp(System.currentTimeMillis());
-            try (SparkSession spark = SparkSessions.create("bpm nightly " + id, master, spec.results())) {
-                SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, parallelism, commitSeconds, System.out).run();
+            try (SparkSession spark = SparkSessions.create("bpm nightly " + id, options.master, spec.results())) {
+                SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, options.parallelism, options.commitSeconds, System.out).run();
                 return summarise(spark, spec, id, night, started, run);
             }
         }

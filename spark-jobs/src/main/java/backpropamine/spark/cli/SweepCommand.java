@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,18 +16,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Run a grid-search sweep on Spark; trials already finished under the same sweep id are skipped.")
 public final class SweepCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions options;
     @Parameters(index = "0", description = "sweep file (YAML), e.g. conf/sweeps/quickstart.yaml")
     Path file;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
-    String master;
     @Option(names = "--sweep-id", description = "id of this sweep (default: the sweep's name); reuse it to resume")
     String sweepId;
     @Option(names = "--rerun-failed", description = "also rerun trials recorded as FAILED")
     boolean rerunFailed;
-    @Option(names = "--parallelism", defaultValue = "0", description = "trials at a time (default: task slots)")
-    int parallelism;
-    @Option(names = "--commit-seconds", defaultValue = "30", description = "commit results at least this often (default ${DEFAULT-VALUE})")
-    long commitSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -35,8 +32,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.:-]*")) {
             throw new IllegalArgumentException("--sweep-id must be letters, digits, '-', '_', '.', ':' only, was " + id);
         }
-        try (SparkSession spark = SparkSessions.create("bpm sweep " + id, master, spec.results())) {
-            SweepRunner.Summary s = new SweepRunner(spark, spec, id, rerunFailed, parallelism, commitSeconds, System.out).run();
+        try (SparkSession spark = SparkSessions.create("bpm sweep " + id, options.master, spec.results())) {
+            SweepRunner.Summary s = new SweepRunner(spark, spec, id, rerunFailed, options.parallelism, options.commitSeconds, System.out).run();
             System.out.printf("sweep %s: %d trials (%d skipped as finished), %d completed, %d diverged, %d failed%s in %.0f s"
                             + " (%.0f trials/h)%n", id, s.total(), s.skipped(), s.completed(), s.diverged(), s.failed(),
                     s.lost() > 0 ? ", " + s.lost() + " not run (run again to retry)" : "", s.seconds(),

@@ -1,0 +1,13 @@
+package backpropamine.spark.cli;
+
+import picocli.CommandLine.Option;
+
+/** Options of the commands that run a sweep (sweep, nightly). */
+public final class RunOptions {
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
+    String master;
+    @Option(names = "--parallelism", defaultValue = "0", description = "trials at a time (default: task slots less one)")
+    int parallelism;
+    @Option(names = "--commit-seconds", defaultValue = "30", description = "commit results at least this often (default ${DEFAULT-VALUE})")
+    long commitSeconds;
+}
