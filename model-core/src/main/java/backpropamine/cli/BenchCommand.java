@@ -41,6 +41,11 @@ public final class BenchCommand implements Callable<Integer> {
     int warmup;
     @Option(names = "--json", description = "also write the figures as JSON to this file")
     Path json;
+    @Option(names = "--threads", description = "OpenMP threads per trial (default: the environment's, i.e. all cores)")
+    Integer threads;
+    @Option(names = "--concurrent", defaultValue = "1",
+            description = "trials measured at the same time, each in its own JVM (a sweep on one machine); tokens/s is their sum")
+    int concurrent;
     @Option(names = "--in-process", hidden = true, description = "measure one variant in this JVM and print JSON")
     boolean inProcess;
 
@@ -63,10 +68,24 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-8s %6s %11s %10s %9s %12s %10s   %s%n", "variant", "hidden", "params", "tokens/s", "GFLOP/s",
                 "ms/segment", "peak RSS", "forward/softmax/backward/optimizer");
         for (Variant v : list) {
-            JsonNode row = mapper.readTree(child(v));
-            rows.add(row);
+            List<Process> running = new ArrayList<>();
+            for (int k = 0; k < concurrent; k++) {
+                running.add(child(v));
+            }
+            JsonNode row = null;
+            double total = 0;
+            for (Process p : running) {
+                JsonNode r = mapper.readTree(result(p, v));
+                total += r.get("tokens_per_s").asDouble();
+                row = row == null ? r : row;
+            }
+            ObjectNode sum = (ObjectNode) row;
+            sum.put("concurrent", concurrent).put("threads", threads == null ? -1 : threads).put("tokens_per_s", total)
+                    .put("gflops", total * ModelShape.matched(v, ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS,
+                            ModelShape.DEFAULT_BUDGET).trainingFlopsPerToken() / 1e9);
+            rows.add(sum);
             System.out.printf("%-8s %6d %,11d %10.0f %9.1f %12.1f %7.0f MB   %.0f%% / %.0f%% / %.0f%% / %.0f%%%n", v,
-                    row.get("hidden").asInt(), row.get("params").asLong(), row.get("tokens_per_s").asDouble(),
+                    row.get("hidden").asInt(), row.get("params").asLong(), total,
                     row.get("gflops").asDouble(), row.get("ms_per_segment").asDouble(), row.get("peak_rss_mb").asDouble(),
                     100 * row.get("forward_share").asDouble(), 100 * row.get("softmax_share").asDouble(),
                     100 * row.get("backward_share").asDouble(), 100 * row.get("optimizer_share").asDouble());
@@ -111,7 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
         return Double.NaN;
     }
 
-    private String child(Variant v) throws Exception {
+    private Process child(Variant v) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -128,7 +147,15 @@ public final class BenchCommand implements Callable<Integer> {
         if (hidden != null) {
             cmd.add("--hidden=" + hidden);
         }
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (threads != null) {
+            pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+        }
+        return pb.start();
+    }
+
+    /** The JSON line a child printed. */
+    private static String result(Process p, Variant v) throws Exception {
         String last = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
