@@ -65,8 +65,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         ObjectMapper mapper = new ObjectMapper();
         ArrayNode rows = mapper.createArrayNode();
-        System.out.printf("%-8s %6s %11s %10s %9s %12s %10s   %s%n", "variant", "hidden", "params", "tokens/s", "GFLOP/s",
-                "ms/segment", "peak RSS", "forward/softmax/backward/optimizer");
+        System.out.printf("%-8s %6s %11s %10s %9s %12s %10s   %-36s %s%n", "variant", "hidden", "params", "tokens/s",
+                "GFLOP/s", "ms/segment", "peak RSS", "forward/softmax/backward/optimizer", "eval tok/s B=10, B=1");
         for (Variant v : list) {
             List<Process> running = new ArrayList<>();
             for (int k = 0; k < concurrent; k++) {
@@ -84,11 +84,13 @@ public final class BenchCommand implements Callable<Integer> {
                     .put("gflops", total * ModelShape.matched(v, ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS,
                             ModelShape.DEFAULT_BUDGET).trainingFlopsPerToken() / 1e9);
             rows.add(sum);
-            System.out.printf("%-8s %6d %,11d %10.0f %9.1f %12.1f %7.0f MB   %.0f%% / %.0f%% / %.0f%% / %.0f%%%n", v,
+            System.out.printf("%-8s %6d %,11d %10.0f %9.1f %12.1f %7.0f MB   %-36s %.0f, %.0f%n", v,
                     row.get("hidden").asInt(), row.get("params").asLong(), total,
                     row.get("gflops").asDouble(), row.get("ms_per_segment").asDouble(), row.get("peak_rss_mb").asDouble(),
-                    100 * row.get("forward_share").asDouble(), 100 * row.get("softmax_share").asDouble(),
-                    100 * row.get("backward_share").asDouble(), 100 * row.get("optimizer_share").asDouble());
+                    String.format("%.0f%% / %.0f%% / %.0f%% / %.0f%%", 100 * row.get("forward_share").asDouble(),
+                            100 * row.get("softmax_share").asDouble(), 100 * row.get("backward_share").asDouble(),
+                            100 * row.get("optimizer_share").asDouble()),
+                    row.get("eval_tokens_per_s_batch10").asDouble(), row.get("eval_tokens_per_s_batch1").asDouble());
         }
         if (json != null) {
             ObjectNode doc = mapper.createObjectNode();
@@ -112,7 +114,9 @@ public final class BenchCommand implements Callable<Integer> {
                 .put("softmax_share", r.phaseShare()[Phase.SOFTMAX.ordinal()])
                 .put("backward_share", r.phaseShare()[Phase.BACKWARD.ordinal()])
                 .put("optimizer_share", r.phaseShare()[Phase.OPTIMIZER.ordinal()]).put("peak_rss_mb", peakRssMb())
-                .put("peak_heap_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e6);
+                .put("peak_heap_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e6)
+                .put("eval_tokens_per_s_batch10", Benchmark.evaluation(shape, 10, 20, 1))
+                .put("eval_tokens_per_s_batch1", Benchmark.evaluation(shape, 1, 60, 1));
         return o.toString();
     }
 

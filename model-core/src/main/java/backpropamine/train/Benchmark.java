@@ -20,6 +20,30 @@ public final class Benchmark {
     private Benchmark() {
     }
 
+    /**
+     * Evaluation throughput (forward only, state carried) at one batch size, in tokens/s: the validation pass
+     * runs at batch 10 and the test pass at batch 1, which must not dominate a trial.
+     */
+    public static double evaluation(ModelShape shape, int batch, int segments, long seed) {
+        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, 1.0, seed, 0.1);
+        int steps = PerplexityEvaluator.EVAL_STEPS;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] inputs = new int[batch * steps];
+        int[] targets = new int[batch * steps];
+        for (int k = 0; k < inputs.length; k++) {
+            inputs[k] = rnd.nextInt(shape.vocab());
+            targets[k] = rnd.nextInt(shape.vocab());
+        }
+        for (int s = 0; s < Math.max(2, segments / 4); s++) {
+            model.evaluateSegment(inputs, targets, batch, steps);
+        }
+        long t0 = System.nanoTime();
+        for (int s = 0; s < segments; s++) {
+            model.evaluateSegment(inputs, targets, batch, steps);
+        }
+        return (double) segments * batch * steps / ((System.nanoTime() - t0) / 1e9);
+    }
+
     public static Result training(ModelShape shape, int batch, int steps, int warmup, int segments, long seed) {
         LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, 1.0, seed, 0.1);
         Sgd sgd = new Sgd(model, 5.0);
