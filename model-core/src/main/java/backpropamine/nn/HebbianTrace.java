@@ -143,6 +143,20 @@ abstract class HebbianTrace {
         return Simd.drain(acc, 0);
     }
 
+    /**
+     * The plastic-input part of a backward row kernel, lanes j..j+L: accumulates dAlpha and (in accumulator 0)
+     * dL/dh_i(s) = sum_j da_j alpha_ij Hebb_ij, and returns dL/dHebb(s) complete and passed through the clip of
+     * the update that produced Hebb(s) - the incoming gradient of the rule's own backward.
+     */
+    final FloatVector backwardInputLanes(float[] dPre, int ga, float[] hebbNow, int row, int arow, int j, FloatVector vhs) {
+        FloatVector da = load(dPre, ga + j);
+        FloatVector a = load(alpha, arow + j);
+        FloatVector hij = load(hebbNow, row + j);
+        Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
+        Simd.fmaInto(acc, 0, da.mul(a), hij);
+        return passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
+    }
+
     final FloatVector clip(FloatVector x) {
         return x.max(-clip).min(clip);
     }

@@ -1,6 +1,7 @@
 package backpropamine.nn;
 
 import backpropamine.model.ParameterLayout.Entry;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -200,17 +201,19 @@ final class LstmLayer {
         }
     }
 
-    /** Copies {@code rows} dense rows of width N from {@code src} at {@code from} into padded heap rows. */
+    /** Copies {@code rows} dense rows of width N from root array {@code src} at {@code from} into padded heap rows. */
     private void getRows(INDArray src, long from, int rows, float[] dst) {
+        FloatBuffer view = Tensors.view(src);
         for (int r = 0; r < rows; r++) {
-            Tensors.get(src, from + (long) r * n, dst, r * np, n);
+            view.get((int) (from + (long) r * n), dst, r * np, n);
         }
     }
 
-    /** Copies padded heap rows into dense rows of width N of {@code dst} at {@code to}. */
+    /** Copies padded heap rows into dense rows of width N of root array {@code dst} at {@code to}. */
     private void putRows(float[] src, INDArray dst, long to, int rows, int width) {
+        FloatBuffer view = Tensors.view(dst);
         for (int r = 0; r < rows; r++) {
-            Tensors.put(src, r * np, dst, to + (long) r * width, width);
+            view.put((int) (to + (long) r * width), src, r * np, width);
         }
     }
 }

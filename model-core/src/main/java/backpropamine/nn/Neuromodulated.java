@@ -71,13 +71,7 @@ final class Neuromodulated extends HebbianTrace {
         FloatVector vpre = Simd.all(pre);
         FloatVector vm = Simd.all(m[s - 1][b]);
         for (int j = 0; j < np; j += L) {
-            // plastic input of step s
-            FloatVector da = load(dPre, ga + j);
-            FloatVector a = load(alpha, arow + j);
-            FloatVector hij = load(hebbNow, row + j);
-            Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
-            Simd.fmaInto(acc, 0, da.mul(a), hij);
-            FloatVector d = passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
+            FloatVector d = backwardInputLanes(dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
             // update of step s-1: Hebb(s) = Clip(Hebb(s-1) + M * u * pre * post)
             FloatVector post = load(act, ga + j);
             FloatVector du = d.mul(load(u, arow + j)); // dL/d(M * pre * post) per connection

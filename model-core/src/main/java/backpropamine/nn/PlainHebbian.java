@@ -47,13 +47,7 @@ final class PlainHebbian extends HebbianTrace {
         FloatVector vhs = Simd.all(hs);
         FloatVector vpre = Simd.all(pre);
         for (int j = 0; j < np; j += L) {
-            // plastic input of step s
-            FloatVector da = load(dPre, ga + j);
-            FloatVector a = load(alpha, arow + j);
-            FloatVector hij = load(hebbNow, row + j);
-            Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
-            Simd.fmaInto(acc, 0, da.mul(a), hij);
-            FloatVector d = passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
+            FloatVector d = backwardInputLanes(dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
             // update of step s-1: Hebb(s) = Clip(Hebb(s-1) + eta * pre * post)
             FloatVector post = load(act, ga + j);
             Simd.addInto(dEta, arow + j, d.mul(vpre).mul(post));

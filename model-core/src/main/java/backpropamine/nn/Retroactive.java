@@ -115,13 +115,7 @@ final class Retroactive extends HebbianTrace {
         FloatVector lam = Simd.all(lambda[0]);
         FloatVector keep = Simd.all(1 - lambda[0]);
         for (int j = 0; j < np; j += L) {
-            // plastic input of step s
-            FloatVector da = load(dPre, ga + j);
-            FloatVector a = load(alpha, arow + j);
-            FloatVector hij = load(hebbNow, row + j);
-            Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
-            Simd.fmaInto(acc, 0, da.mul(a), hij);
-            FloatVector d = passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
+            FloatVector d = backwardInputLanes(dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
             // step s-1: Hebb(s) = Clip(Hebb(s-1) + M u E(s-1)) ; E(s) = (1 - lambda) E(s-1) + lambda pre post
             FloatVector post = load(act, ga + j);
             FloatVector uij = load(u, arow + j);

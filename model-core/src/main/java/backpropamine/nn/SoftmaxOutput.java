@@ -4,6 +4,7 @@ import static backpropamine.nn.Simd.L;
 import static backpropamine.nn.Simd.load;
 
 import backpropamine.model.ParameterLayout.Entry;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,11 +54,12 @@ final class SoftmaxOutput {
         }
         double loss = 0;
         int rows = (int) logits.rows();
+        FloatBuffer view = Tensors.view(logits);
         for (int r = 0; r < rows; r++) {
-            Tensors.get(logits, (long) r * vocab, row, 0, vocab);
+            view.get(r * vocab, row, 0, vocab);
             loss += crossEntropy(targets[r], train);
             if (train) {
-                Tensors.put(row, 0, logits, (long) r * vocab, vocab);
+                view.put(r * vocab, row, 0, vocab);
             }
         }
         return loss;

@@ -59,16 +59,6 @@ final class Tensors {
         Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
     }
 
-    /** Copies {@code len} elements of root array {@code src} from element {@code from} into {@code dst}. */
-    static void get(INDArray src, long from, float[] dst, int dstOff, int len) {
-        view(src).get((int) from, dst, dstOff, len);
-    }
-
-    /** Copies {@code len} elements of {@code src} into root array {@code dst} at element {@code to}. */
-    static void put(float[] src, int srcOff, INDArray dst, long to, int len) {
-        view(dst).put((int) to, src, srcOff, len);
-    }
-
     /**
      * tanh through one exp (Math.tanh costs ~40 ns here); a short series near zero avoids the cancellation
      * in 1 - exp(-2|x|). Relative error below 1e-12.
