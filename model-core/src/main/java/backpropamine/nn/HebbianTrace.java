@@ -31,9 +31,11 @@ abstract class HebbianTrace {
     final int n;
     final int np;
     final float clip;
+    final Shards shards;
     private final Entry alphaEntry;
     final float[] alpha;
-    final float[] dAlpha;
+    /** dL/dalpha, one part per shard of the batch (see {@link Shards}). */
+    final float[][] dAlpha;
 
     private final Map<Integer, TraceHistory> hebbByBatch = new HashMap<>();
     private final Map<Integer, float[]> dHebbByBatch = new HashMap<>();
@@ -44,19 +46,20 @@ abstract class HebbianTrace {
     /** Plastic input of the current step and, being accumulated, of the next one: [B][Np]. */
     float[] input;
     float[] nextInput;
-    /** Scalar results of the last row kernel (sums over a row), to keep vectors inside the kernel. */
-    final float[] rowOut = new float[4];
-    /** Lane accumulators of the row kernels (see {@link Simd#fmaInto}). */
-    final float[] acc = new float[4 * L];
+    /** Per shard: scalar results of the last row kernel (sums over a row), to keep vectors inside the kernel. */
+    final float[][] rowOut = Shards.parts(4);
+    /** Per shard: lane accumulators of the row kernels (see {@link Simd#fmaInto}). */
+    final float[][] acc = Shards.parts(4 * L);
 
-    HebbianTrace(Parameters params, Entry alpha, double clip) {
+    HebbianTrace(Parameters params, Entry alpha, double clip, Shards shards) {
         this.params = params;
         this.n = alpha.rows();
         this.np = Simd.padded(n);
         this.clip = (float) clip;
+        this.shards = shards;
         this.alphaEntry = alpha;
         this.alpha = new float[n * np];
-        this.dAlpha = new float[n * np];
+        this.dAlpha = Shards.parts(n * np);
     }
 
     /** Loads the parameters, selects the state of this batch size and computes the plastic input of step 0. */
@@ -68,7 +71,7 @@ abstract class HebbianTrace {
         if (train) {
             dHebb = dHebbByBatch.computeIfAbsent(batch, b -> new float[b * n * np]);
             Arrays.fill(dHebb, 0); // gradients stop at the segment boundary
-            Arrays.fill(dAlpha, 0);
+            Shards.clear(dAlpha);
         }
         if (input == null || input.length != batch * np) {
             input = new float[batch * np];
@@ -77,11 +80,13 @@ abstract class HebbianTrace {
         beginRule(steps, train);
         Arrays.fill(input, 0);
         float[] h = hebb.at(0);
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < n; i++) {
-                accumulateInput(input, b, h0[b * np + i], h, (b * n + i) * np, i * np);
+        shards.run(batch, (p, from, to) -> {
+            for (int b = from; b < to; b++) {
+                for (int i = 0; i < n; i++) {
+                    accumulateInput(input, b, h0[b * np + i], h, (b * n + i) * np, i * np);
+                }
             }
-        }
+        });
     }
 
     /** in[b, :] += post_i * alpha[i, :] * hebb[row, :]: one pre-synaptic row's share of the plastic input. */
@@ -119,7 +124,7 @@ abstract class HebbianTrace {
 
     /** Adds the accumulated parameter gradients into the flat gradient. */
     final void pushGradients() {
-        params.accumulate(alphaEntry, dAlpha, np);
+        params.accumulate(alphaEntry, Shards.sum(dAlpha), np);
         pushRuleGradients();
     }
 
@@ -132,15 +137,17 @@ abstract class HebbianTrace {
      * Backward of the plastic input alone (step 0 of a segment, where no update precedes it): dAlpha, dHebb(0)
      * is not needed, and the returned dL/dh_i(pre) = sum_j da_j * alpha_ij * Hebb_ij.
      */
-    final float backwardInput(float pre, float[] hebbNow, int row, int arow, float[] dPre, int ga) {
+    final float backwardInput(int p, float pre, float[] hebbNow, int row, int arow, float[] dPre, int ga) {
         FloatVector vpre = Simd.all(pre);
+        float[] da0 = dAlpha[p];
+        float[] a0 = acc[p];
         for (int j = 0; j < np; j += L) {
             FloatVector da = load(dPre, ga + j);
             FloatVector hij = load(hebbNow, row + j);
-            Simd.addInto(dAlpha, arow + j, da.mul(vpre).mul(hij));
-            Simd.fmaInto(acc, 0, da.mul(load(alpha, arow + j)), hij);
+            Simd.addInto(da0, arow + j, da.mul(vpre).mul(hij));
+            Simd.fmaInto(a0, 0, da.mul(load(alpha, arow + j)), hij);
         }
-        return Simd.drain(acc, 0);
+        return Simd.drain(a0, 0);
     }
 
     /**
@@ -148,12 +155,13 @@ abstract class HebbianTrace {
      * dL/dh_i(s) = sum_j da_j alpha_ij Hebb_ij, and returns dL/dHebb(s) complete and passed through the clip of
      * the update that produced Hebb(s) - the incoming gradient of the rule's own backward.
      */
-    final FloatVector backwardInputLanes(float[] dPre, int ga, float[] hebbNow, int row, int arow, int j, FloatVector vhs) {
+    final FloatVector backwardInputLanes(int p, float[] dPre, int ga, float[] hebbNow, int row, int arow, int j,
+                                         FloatVector vhs) {
         FloatVector da = load(dPre, ga + j);
         FloatVector a = load(alpha, arow + j);
         FloatVector hij = load(hebbNow, row + j);
-        Simd.addInto(dAlpha, arow + j, da.mul(vhs).mul(hij));
-        Simd.fmaInto(acc, 0, da.mul(a), hij);
+        Simd.addInto(dAlpha[p], arow + j, da.mul(vhs).mul(hij));
+        Simd.fmaInto(acc[p], 0, da.mul(a), hij);
         return passed(hij, load(dHebb, row + j).add(da.mul(vhs).mul(a)));
     }
 
@@ -174,16 +182,18 @@ abstract class HebbianTrace {
         beforeUpdate(t, hPrev);
         float[] hebbNow = hebb.at(t);
         float[] next = hebb.at(t + 1);
-        for (int b = 0; b < batch; b++) {
-            int g = (b * 4 + LstmCell.G) * np;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                updateRow(t, b, hPrev[b * np + i], hebbNow, next, row, i * np, act, g);
-                if (in != null) {
-                    accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
+        shards.run(batch, (p, from, to) -> {
+            for (int b = from; b < to; b++) {
+                int g = (b * 4 + LstmCell.G) * np;
+                for (int i = 0; i < n; i++) {
+                    int row = (b * n + i) * np;
+                    updateRow(t, b, hPrev[b * np + i], hebbNow, next, row, i * np, act, g);
+                    if (in != null) {
+                        accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
+                    }
                 }
             }
-        }
+        });
     }
 
     /**
@@ -198,20 +208,24 @@ abstract class HebbianTrace {
     final void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
         beforeBackward(s);
         float[] hebbNow = hebb.at(s);
-        for (int b = 0; b < batch; b++) {
-            int ga = (b * 4 + LstmCell.G) * np;
-            for (int i = 0; i < n; i++) {
-                int row = (b * n + i) * np;
-                float hs = h[s][b * np + i];
-                if (s == 0) {
-                    dhAcc[0][b * np + i] += backwardInput(hs, hebbNow, row, i * np, dPre, ga);
-                } else {
-                    backwardRow(s, b, hs, h[s - 1][b * np + i], hebbNow, row, i * np, dPre, act[s - 1], ga, dgAcc[s - 1]);
-                    dhAcc[s][b * np + i] += rowOut[0];
-                    dhAcc[s - 1][b * np + i] += rowOut[1];
+        shards.run(batch, (p, from, to) -> {
+            float[] out = rowOut[p];
+            for (int b = from; b < to; b++) {
+                int ga = (b * 4 + LstmCell.G) * np;
+                for (int i = 0; i < n; i++) {
+                    int row = (b * n + i) * np;
+                    float hs = h[s][b * np + i];
+                    if (s == 0) {
+                        dhAcc[0][b * np + i] += backwardInput(p, hs, hebbNow, row, i * np, dPre, ga);
+                    } else {
+                        backwardRow(p, s, b, hs, h[s - 1][b * np + i], hebbNow, row, i * np, dPre, act[s - 1], ga,
+                                dgAcc[s - 1]);
+                        dhAcc[s][b * np + i] += out[0];
+                        dhAcc[s - 1][b * np + i] += out[1];
+                    }
                 }
             }
-        }
+        });
         afterBackward(s, h, dhAcc);
     }
 
@@ -221,9 +235,10 @@ abstract class HebbianTrace {
     /**
      * Backward of one pre-synaptic neuron's connections: the plastic input of step s (pre-synaptic {@code hs}),
      * fused with the rule's update of step s-1 (pre-synaptic {@code pre}, post-synaptic g in {@code act}).
-     * Writes dL/dhs to rowOut[0] and dL/dpre to rowOut[1]; adds dL/dg into {@code dg}.
+     * Runs in shard {@code p} (its gradient parts and accumulators). Writes dL/dhs to rowOut[p][0] and dL/dpre
+     * to rowOut[p][1]; adds dL/dg into {@code dg}.
      */
-    abstract void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre,
+    abstract void backwardRow(int p, int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre,
                               float[] act, int ga, float[] dg);
 
     /** Before the update of step t (the modulator computes M(t) here). */

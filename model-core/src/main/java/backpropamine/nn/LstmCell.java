@@ -25,31 +25,51 @@ final class LstmCell {
     private LstmCell() {
     }
 
-    /** @param plastic the plastic recurrent input h(t-1) . (alpha * Hebb) to a_g, [B][Np], or null */
+    /**
+     * @param plastic the plastic recurrent input h(t-1) . (alpha * Hebb) to a_g, [B][Np], or null
+     *
+     * <p>One small loop per gate: five exponentials in one loop exceed C2's inlining node budget, and the
+     * Vector API values then handed to calls that were not inlined are boxed (see {@link SoftmaxOutput}).
+     */
     static void forward(float[] pre, float[] bias, float[] plastic, float[] cPrev, float[] act, float[] c, float[] tc,
                         float[] h, int batch, int np) {
         for (int b = 0; b < batch; b++) {
             int r = b * 4 * np;
-            for (int j = 0; j < np; j += L) {
-                int k = b * np + j;
-                FloatVector ig = Simd.sigmoid(load(pre, r + I * np + j).add(load(bias, I * np + j)));
-                FloatVector fg = Simd.sigmoid(load(pre, r + F * np + j).add(load(bias, F * np + j)));
-                FloatVector og = Simd.sigmoid(load(pre, r + O * np + j).add(load(bias, O * np + j)));
-                FloatVector ag = load(pre, r + G * np + j).add(load(bias, G * np + j));
-                if (plastic != null) {
-                    ag = ag.add(load(plastic, k));
-                }
-                FloatVector gg = Simd.tanh(ag);
-                ig.intoArray(act, r + I * np + j);
-                fg.intoArray(act, r + F * np + j);
-                og.intoArray(act, r + O * np + j);
-                gg.intoArray(act, r + G * np + j);
-                FloatVector cn = fg.mul(load(cPrev, k)).add(ig.mul(gg));
-                FloatVector t = Simd.tanh(cn);
-                cn.intoArray(c, k);
-                t.intoArray(tc, k);
-                og.mul(t).intoArray(h, k);
+            sigmoidGate(pre, bias, act, r + I * np, I * np, np);
+            sigmoidGate(pre, bias, act, r + F * np, F * np, np);
+            sigmoidGate(pre, bias, act, r + O * np, O * np, np);
+            cellInput(pre, bias, plastic, act, r + G * np, b * np, np);
+            cellState(act, cPrev, c, tc, h, r, b * np, np);
+        }
+    }
+
+    /** act = sigmoid(pre + bias) over one gate's row. */
+    private static void sigmoidGate(float[] pre, float[] bias, float[] act, int r, int br, int np) {
+        for (int j = 0; j < np; j += L) {
+            Simd.sigmoid(load(pre, r + j).add(load(bias, br + j))).intoArray(act, r + j);
+        }
+    }
+
+    /** g = tanh(a_g + b_g + plastic input). */
+    private static void cellInput(float[] pre, float[] bias, float[] plastic, float[] act, int r, int k, int np) {
+        for (int j = 0; j < np; j += L) {
+            FloatVector ag = load(pre, r + j).add(load(bias, G * np + j));
+            if (plastic != null) {
+                ag = ag.add(load(plastic, k + j));
             }
+            Simd.tanh(ag).intoArray(act, r + j);
+        }
+    }
+
+    /** c = f * c(t-1) + i * g ;  h = o * tanh(c). */
+    private static void cellState(float[] act, float[] cPrev, float[] c, float[] tc, float[] h, int r, int k, int np) {
+        for (int j = 0; j < np; j += L) {
+            FloatVector cn = load(act, r + F * np + j).mul(load(cPrev, k + j))
+                    .add(load(act, r + I * np + j).mul(load(act, r + G * np + j)));
+            FloatVector t = Simd.tanh(cn);
+            cn.intoArray(c, k + j);
+            t.intoArray(tc, k + j);
+            load(act, r + O * np + j).mul(t).intoArray(h, k + j);
         }
     }
 

@@ -15,32 +15,33 @@ final class Neuromodulated extends HebbianTrace {
     private final Modulator modulator;
     private final Entry uEntry;
     private final float[] u;
-    private final float[] dU;
+    private final float[][] dU;
     private float[][] m = new float[0][];
-    private float[] dm;
+    /** dL/dM(s) per batch element, written by the shard that holds the element. */
+    private float[][] dm;
 
-    Neuromodulated(Parameters params, Entry alpha, Entry u, Modulator modulator, double clip) {
-        super(params, alpha, clip);
+    Neuromodulated(Parameters params, Entry alpha, Entry u, Modulator modulator, double clip, Shards shards) {
+        super(params, alpha, clip, shards);
         this.modulator = modulator;
         this.uEntry = u;
         this.u = new float[n * np];
-        this.dU = new float[n * np];
+        this.dU = Shards.parts(n * np);
     }
 
     @Override
     void beginRule(int steps, boolean train) {
         params.read(uEntry, u, np);
-        Arrays.fill(dU, 0);
+        Shards.clear(dU);
         modulator.pull();
         if (m.length < steps || m[0].length != batch) {
             m = new float[Math.max(steps, m.length)][batch];
-            dm = new float[batch];
+            dm = Shards.parts(batch);
         }
     }
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(uEntry, dU, np);
+        params.accumulate(uEntry, Shards.sum(dU), np);
         modulator.push();
     }
 
@@ -61,17 +62,19 @@ final class Neuromodulated extends HebbianTrace {
 
     @Override
     void beforeBackward(int s) {
-        java.util.Arrays.fill(dm, 0);
+        Shards.clear(dm);
     }
 
     @Override
-    void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre, float[] act,
-                     int ga, float[] dg) {
+    void backwardRow(int p, int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre,
+                     float[] act, int ga, float[] dg) {
+        float[] acc = this.acc[p];
+        float[] dU = this.dU[p];
         FloatVector vhs = Simd.all(hs);
         FloatVector vpre = Simd.all(pre);
         FloatVector vm = Simd.all(m[s - 1][b]);
         for (int j = 0; j < np; j += L) {
-            FloatVector d = backwardInputLanes(dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
+            FloatVector d = backwardInputLanes(p, dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
             // update of step s-1: Hebb(s) = Clip(Hebb(s-1) + M * u * pre * post)
             FloatVector post = load(act, ga + j);
             FloatVector du = d.mul(load(u, arow + j)); // dL/d(M * pre * post) per connection
@@ -83,15 +86,15 @@ final class Neuromodulated extends HebbianTrace {
             Simd.addInto(dg, b * np + j, dOuter.mul(vpre));
             d.intoArray(dHebb, row + j);
         }
-        rowOut[0] = Simd.drain(acc, 0);
-        rowOut[1] = Simd.drain(acc, 1);
-        dm[b] += Simd.drain(acc, 2);
+        rowOut[p][0] = Simd.drain(acc, 0);
+        rowOut[p][1] = Simd.drain(acc, 1);
+        dm[p][b] += Simd.drain(acc, 2);
     }
 
     @Override
     void afterBackward(int s, float[][] h, float[][] dhAcc) {
         if (s > 0) {
-            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
+            modulator.backward(h[s - 1], m[s - 1], Shards.sum(dm), batch, dhAcc[s - 1]);
         }
     }
 }

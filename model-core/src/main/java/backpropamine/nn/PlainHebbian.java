@@ -11,24 +11,24 @@ import jdk.incubator.vector.FloatVector;
 final class PlainHebbian extends HebbianTrace {
     private final Entry etaEntry;
     private final float[] eta;
-    private final float[] dEta;
+    private final float[][] dEta;
 
-    PlainHebbian(Parameters params, Entry alpha, Entry eta, double clip) {
-        super(params, alpha, clip);
+    PlainHebbian(Parameters params, Entry alpha, Entry eta, double clip, Shards shards) {
+        super(params, alpha, clip, shards);
         this.etaEntry = eta;
         this.eta = new float[n * np];
-        this.dEta = new float[n * np];
+        this.dEta = Shards.parts(n * np);
     }
 
     @Override
     void beginRule(int steps, boolean train) {
         params.read(etaEntry, eta, np);
-        Arrays.fill(dEta, 0);
+        Shards.clear(dEta);
     }
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(etaEntry, dEta, np);
+        params.accumulate(etaEntry, Shards.sum(dEta), np);
     }
 
     /** next = Clip(hebb + eta * pre * post). */
@@ -42,21 +42,23 @@ final class PlainHebbian extends HebbianTrace {
     }
 
     @Override
-    void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre, float[] act,
-                     int ga, float[] dg) {
+    void backwardRow(int p, int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre,
+                     float[] act, int ga, float[] dg) {
         FloatVector vhs = Simd.all(hs);
         FloatVector vpre = Simd.all(pre);
+        float[] a = acc[p];
+        float[] de = dEta[p];
         for (int j = 0; j < np; j += L) {
-            FloatVector d = backwardInputLanes(dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
+            FloatVector d = backwardInputLanes(p, dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
             // update of step s-1: Hebb(s) = Clip(Hebb(s-1) + eta * pre * post)
             FloatVector post = load(act, ga + j);
-            Simd.addInto(dEta, arow + j, d.mul(vpre).mul(post));
+            Simd.addInto(de, arow + j, d.mul(vpre).mul(post));
             FloatVector dOuter = d.mul(load(eta, arow + j));
-            Simd.fmaInto(acc, 1, dOuter, post);
+            Simd.fmaInto(a, 1, dOuter, post);
             Simd.addInto(dg, b * np + j, dOuter.mul(vpre));
             d.intoArray(dHebb, row + j);
         }
-        rowOut[0] = Simd.drain(acc, 0);
-        rowOut[1] = Simd.drain(acc, 1);
+        rowOut[p][0] = Simd.drain(a, 0);
+        rowOut[p][1] = Simd.drain(a, 1);
     }
 }

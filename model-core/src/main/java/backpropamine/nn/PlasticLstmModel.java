@@ -68,6 +68,7 @@ public final class PlasticLstmModel implements LanguageModel {
             throw new IllegalStateException("layout has " + layout.size() + " parameters, shape says " + shape.parameterCount());
         }
 
+        Shards shards = new Shards();
         params = new Parameters(layout);
         params.initialise(seed, initScale, LAMBDA_INIT);
         embedding = new Embedding(params, emb);
@@ -76,13 +77,13 @@ public final class PlasticLstmModel implements LanguageModel {
             Entry[] o = layerOthers.get(l);
             HebbianTrace trace = switch (variant) {
                 case LSTM -> null;
-                case PLASTIC -> new PlainHebbian(params, w[2], w[3], clip);
-                case SIMPLE -> new Neuromodulated(params, w[2], w[3], new Modulator(params, w[4], o[1]), clip);
-                case RETRO -> new Retroactive(params, w[2], w[3], o[2], new Modulator(params, w[4], o[1]), clip);
+                case PLASTIC -> new PlainHebbian(params, w[2], w[3], clip, shards);
+                case SIMPLE -> new Neuromodulated(params, w[2], w[3], new Modulator(params, w[4], o[1]), clip, shards);
+                case RETRO -> new Retroactive(params, w[2], w[3], o[2], new Modulator(params, w[4], o[1]), clip, shards);
             };
             layers.add(new LstmLayer(params, w[0], w[1], o[0], trace));
         }
-        softmax = new SoftmaxOutput(params, sw, sb);
+        softmax = new SoftmaxOutput(params, sw, sb, shards);
     }
 
     /** All buffers of one (batch, steps) geometry. */

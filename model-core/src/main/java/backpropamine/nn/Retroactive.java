@@ -24,32 +24,34 @@ final class Retroactive extends HebbianTrace {
     private final Entry uEntry;
     private final Entry lambdaEntry;
     private final float[] u;
-    private final float[] dU;
+    private final float[][] dU;
     private final float[] lambda = new float[1];
-    private final float[] dLambda = new float[1];
+    private final float[][] dLambda = Shards.parts(1);
     private final Map<Integer, TraceHistory> eligibilityByBatch = new HashMap<>();
     private final Map<Integer, float[]> dEByBatch = new HashMap<>();
     private TraceHistory e;
     /** dL/dE(s) while going backward. */
     private float[] dE;
     private float[][] m = new float[0][];
-    private float[] dm;
+    /** dL/dM(s) per batch element, written by the shard that holds the element. */
+    private float[][] dm;
 
-    Retroactive(Parameters params, Entry alpha, Entry u, Entry lambda, Modulator modulator, double clip) {
-        super(params, alpha, clip);
+    Retroactive(Parameters params, Entry alpha, Entry u, Entry lambda, Modulator modulator, double clip,
+                Shards shards) {
+        super(params, alpha, clip, shards);
         this.modulator = modulator;
         this.uEntry = u;
         this.lambdaEntry = lambda;
         this.u = new float[n * np];
-        this.dU = new float[n * np];
+        this.dU = Shards.parts(n * np);
     }
 
     @Override
     void beginRule(int steps, boolean train) {
         params.read(uEntry, u, np);
         params.read(lambdaEntry, lambda, 1);
-        Arrays.fill(dU, 0);
-        dLambda[0] = 0;
+        Shards.clear(dU);
+        Shards.clear(dLambda);
         modulator.pull();
         e = eligibilityByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * np));
         e.begin(steps, train);
@@ -59,7 +61,7 @@ final class Retroactive extends HebbianTrace {
         }
         if (m.length < steps || m[0].length != batch) {
             m = new float[Math.max(steps, m.length)][batch];
-            dm = new float[batch];
+            dm = Shards.parts(batch);
         }
     }
 
@@ -75,8 +77,8 @@ final class Retroactive extends HebbianTrace {
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(uEntry, dU, np);
-        params.accumulate(lambdaEntry, dLambda, 1);
+        params.accumulate(uEntry, Shards.sum(dU), np);
+        params.accumulate(lambdaEntry, Shards.sum(dLambda), 1);
         modulator.push();
     }
 
@@ -102,44 +104,67 @@ final class Retroactive extends HebbianTrace {
 
     @Override
     void beforeBackward(int s) {
-        java.util.Arrays.fill(dm, 0);
+        Shards.clear(dm);
     }
 
+    /**
+     * Step s's plastic input, then step s-1's eqs. 4-5 backward. Two loops over the row, each its own method: one
+     * loop exceeds C2's inlining node budget and then boxes vectors (see {@link SoftmaxOutput}); the row is in L1,
+     * so the second loop costs no memory traffic.
+     */
     @Override
-    void backwardRow(int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre, float[] act,
-                     int ga, float[] dg) {
-        float[] el = e.at(s - 1);
-        FloatVector vhs = Simd.all(hs);
+    void backwardRow(int p, int s, int b, float hs, float pre, float[] hebbNow, int row, int arow, float[] dPre,
+                     float[] act, int ga, float[] dg) {
+        float[] acc = this.acc[p];
+        eligibilityBackward(acc, b, pre, e.at(s - 1), row, act, ga, dg);
+        hebbBackward(p, acc, s, b, hs, hebbNow, row, arow, dPre);
+        rowOut[p][0] = Simd.drain(acc, 0);
+        rowOut[p][1] = Simd.drain(acc, 1);
+        dm[p][b] += Simd.drain(acc, 2);
+        dLambda[p][0] += Simd.drain(acc, 3);
+    }
+
+    /** E(s) = (1 - lambda) E(s-1) + lambda pre post: dL/dlambda (acc 3), dL/dpre (acc 1) and dL/dpost from dL/dE(s). */
+    private void eligibilityBackward(float[] acc, int b, float pre, float[] el, int row, float[] act, int ga, float[] dg) {
         FloatVector vpre = Simd.all(pre);
-        FloatVector vm = Simd.all(m[s - 1][b]);
         FloatVector lam = Simd.all(lambda[0]);
-        FloatVector keep = Simd.all(1 - lambda[0]);
         for (int j = 0; j < np; j += L) {
-            FloatVector d = backwardInputLanes(dPre, ga, hebbNow, row, arow, j, vhs); // plastic input of step s
-            // step s-1: Hebb(s) = Clip(Hebb(s-1) + M u E(s-1)) ; E(s) = (1 - lambda) E(s-1) + lambda pre post
             FloatVector post = load(act, ga + j);
-            FloatVector uij = load(u, arow + j);
-            FloatVector eij = load(el, row + j);
             FloatVector dNext = load(dE, row + j); // dL/dE(s)
-            Simd.addInto(dU, arow + j, d.mul(vm).mul(eij));
-            Simd.fmaInto(acc, 2, d.mul(uij), eij);
-            Simd.fmaInto(acc, 3, dNext, vpre.mul(post).sub(eij));
+            Simd.fmaInto(acc, 3, dNext, vpre.mul(post).sub(load(el, row + j)));
             FloatVector dOuter = dNext.mul(lam);
             Simd.fmaInto(acc, 1, dOuter, post);
             Simd.addInto(dg, b * np + j, dOuter.mul(vpre));
-            keep.mul(dNext).add(d.mul(vm).mul(uij)).intoArray(dE, row + j);
+        }
+    }
+
+    /**
+     * The plastic input of step s, and Hebb(s) = Clip(Hebb(s-1) + M u E(s-1)): dL/du, dL/dM (acc 2), dL/dHebb(s-1)
+     * and dL/dE(s-1) = (1 - lambda) dL/dE(s) + dL/dHebb(s) M u.
+     */
+    private void hebbBackward(int p, float[] acc, int s, int b, float hs, float[] hebbNow, int row, int arow,
+                              float[] dPre) {
+        float[] el = e.at(s - 1);
+        float[] dU = this.dU[p];
+        FloatVector vhs = Simd.all(hs);
+        FloatVector vm = Simd.all(m[s - 1][b]);
+        FloatVector keep = Simd.all(1 - lambda[0]);
+        int ga = (b * 4 + LstmCell.G) * np;
+        for (int j = 0; j < np; j += L) {
+            FloatVector d = backwardInputLanes(p, dPre, ga, hebbNow, row, arow, j, vhs); // dL/dHebb(s) after the clip
+            FloatVector uij = load(u, arow + j);
+            FloatVector eij = load(el, row + j);
+            Simd.addInto(dU, arow + j, d.mul(vm).mul(eij));
+            Simd.fmaInto(acc, 2, d.mul(uij), eij);
+            keep.mul(load(dE, row + j)).add(d.mul(vm).mul(uij)).intoArray(dE, row + j);
             d.intoArray(dHebb, row + j);
         }
-        rowOut[0] = Simd.drain(acc, 0);
-        rowOut[1] = Simd.drain(acc, 1);
-        dm[b] += Simd.drain(acc, 2);
-        dLambda[0] += Simd.drain(acc, 3);
     }
 
     @Override
     void afterBackward(int s, float[][] h, float[][] dhAcc) {
         if (s > 0) {
-            modulator.backward(h[s - 1], m[s - 1], dm, batch, dhAcc[s - 1]);
+            modulator.backward(h[s - 1], m[s - 1], Shards.sum(dm), batch, dhAcc[s - 1]);
         }
     }
 }

@@ -113,6 +113,21 @@ final class Simd {
         return sign.and(grad.reinterpretAsInts()).reinterpretAsFloats();
     }
 
+    /** acc[k*L..) = max(acc[k*L..), v), a running maximum through memory (see {@link #fmaInto}). */
+    static void maxInto(float[] acc, int k, FloatVector v) {
+        load(acc, k * L).max(v).intoArray(acc, k * L);
+    }
+
+    /** Maximum of the lanes of accumulator k, which is reset to zero. */
+    static float drainMax(float[] acc, int k) {
+        float m = acc[k * L];
+        for (int l = k * L; l < (k + 1) * L; l++) {
+            m = Math.max(m, acc[l]);
+            acc[l] = 0;
+        }
+        return m;
+    }
+
     /** a[i..i+L) += v. */
     static void addInto(float[] a, int i, FloatVector v) {
         load(a, i).add(v).intoArray(a, i);

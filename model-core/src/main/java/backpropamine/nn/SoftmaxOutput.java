@@ -25,21 +25,27 @@ final class SoftmaxOutput {
     private final INDArray dw;
     private final int vocab;
     private final int vp;
+    private final Shards shards;
     private final float[] bias;
-    private final float[] dBias;
-    private final float[] row;
-    private final float[] accumulator = new float[L];
+    /** Per shard (rows are split between threads): a row buffer, a vector accumulator, the bias gradient, the loss. */
+    private final float[][] row = new float[Shards.COUNT][];
+    private final float[][] accumulator = Shards.parts(L);
+    private final float[][] dBias;
+    private final double[] loss = new double[Shards.COUNT];
 
-    SoftmaxOutput(Parameters params, Entry weight, Entry bias) {
+    SoftmaxOutput(Parameters params, Entry weight, Entry bias, Shards shards) {
         this.params = params;
         this.biasEntry = bias;
         this.w = params.value(weight);
         this.dw = params.gradient(weight);
         this.vocab = weight.cols();
         this.vp = Simd.padded(vocab);
+        this.shards = shards;
         this.bias = new float[vp];
-        this.dBias = new float[vp];
-        this.row = new float[vp];
+        this.dBias = Shards.parts(vp);
+        for (int shard = 0; shard < Shards.COUNT; shard++) {
+            row[shard] = new float[vp + 32];
+        }
     }
 
     /**
@@ -48,63 +54,85 @@ final class SoftmaxOutput {
      */
     double forward(INDArray h, int[] targets, INDArray logits, boolean train) {
         params.read(biasEntry, bias, vp);
+        // padding lanes of the bias hold -inf, so that their logits are -inf and exp() makes them 0
+        Arrays.fill(bias, vocab, vp, Float.NEGATIVE_INFINITY);
         Tensors.gemm(h, false, w, false, logits, 1.0, 0.0);
-        if (train) {
-            Arrays.fill(dBias, 0);
-        }
-        double loss = 0;
-        int rows = (int) logits.rows();
         FloatBuffer view = Tensors.view(logits);
-        for (int r = 0; r < rows; r++) {
-            view.get(r * vocab, row, 0, vocab);
-            loss += crossEntropy(targets[r], train);
+        shards.run((int) logits.rows(), (shard, from, to) -> {
+            float[] z = row[shard];
+            double sum = 0;
             if (train) {
-                view.put(r * vocab, row, 0, vocab);
+                Arrays.fill(dBias[shard], 0);
             }
-        }
-        return loss;
+            for (int r = from; r < to; r++) {
+                view.get(r * vocab, z, 0, vocab);
+                sum += crossEntropy(z, accumulator[shard], train ? dBias[shard] : null, targets[r]);
+                if (train) {
+                    view.put(r * vocab, z, 0, vocab);
+                }
+            }
+            loss[shard] = sum;
+        });
+        return loss[0] + loss[1];
     }
 
-    /** One row: CE of the target; with {@code grad}, the row becomes p - onehot and is added into dBias. */
-    private double crossEntropy(int target, boolean grad) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < vocab; j++) {
-            row[j] += bias[j];
-            max = Math.max(max, row[j]);
-        }
-        // padding lanes hold -inf so that exp() makes them 0
-        for (int j = vocab; j < vp; j++) {
-            row[j] = Float.NEGATIVE_INFINITY;
-        }
-        float zTarget = row[target];
-        FloatVector vmax = Simd.all(max);
-        for (int j = 0; j < vp; j += L) {
-            FloatVector e = Simd.exp(load(row, j).sub(vmax));
-            e.intoArray(row, j);
-            Simd.addInto(accumulator, 0, e);
-        }
-        float sum = Simd.drain(accumulator, 0);
-        double ce = max + Math.log(sum) - zTarget;
-        if (grad) {
-            FloatVector inv = Simd.all(1 / sum);
-            for (int j = 0; j < vp; j += L) {
-                FloatVector p = load(row, j).mul(inv);
-                p.intoArray(row, j);
-                Simd.addInto(dBias, j, p);
-            }
-            row[target] -= 1;
+    /**
+     * One row z of logits without bias: CE of the target; with {@code dBias}, z becomes p - onehot and is added
+     * into it. Each pass is its own method: C2 stops inlining in a method past a node budget, and a Vector API
+     * value handed to a call that was not inlined is boxed (an allocation per vector, measured 3x slower).
+     */
+    private double crossEntropy(float[] z, float[] acc, float[] dBias, int target) {
+        float max = addBiasAndMax(z, acc);
+        float zTarget = z[target];
+        float sum = expAndSum(z, acc, max);
+        if (dBias != null) {
+            normalise(z, dBias, 1 / sum);
+            z[target] -= 1;
             dBias[target] -= 1;
         }
-        return ce;
+        return max + Math.log(sum) - zTarget;
+    }
+
+    /** z += bias; returns max(z). */
+    private float addBiasAndMax(float[] z, float[] acc) {
+        Simd.all(Float.NEGATIVE_INFINITY).intoArray(acc, 0);
+        for (int j = 0; j < vp; j += L) {
+            FloatVector v = load(z, j).add(load(bias, j));
+            v.intoArray(z, j);
+            Simd.maxInto(acc, 0, v);
+        }
+        return Simd.drainMax(acc, 0);
+    }
+
+    /** z = exp(z - max); returns sum(z). */
+    private float expAndSum(float[] z, float[] acc, float max) {
+        FloatVector vmax = Simd.all(max);
+        for (int j = 0; j < vp; j += L) {
+            FloatVector e = Simd.exp(load(z, j).sub(vmax));
+            e.intoArray(z, j);
+            Simd.addInto(acc, 0, e);
+        }
+        return Simd.drain(acc, 0);
+    }
+
+    /** z *= inv (z becomes p); dBias += p. */
+    private void normalise(float[] z, float[] dBias, float inv) {
+        FloatVector vinv = Simd.all(inv);
+        for (int j = 0; j < vp; j += L) {
+            FloatVector p = load(z, j).mul(vinv);
+            p.intoArray(z, j);
+            Simd.addInto(dBias, j, p);
+        }
     }
 
     /** dW += scale * h^T G, db += scale * sum of G's rows, dH = scale * G W^T, where G = p - onehot. */
     void backward(INDArray h, INDArray grad, double scale, INDArray dh) {
         Tensors.gemm(h, true, grad, false, dw, scale, 1.0);
         Tensors.gemm(grad, false, w, true, dh, scale, 0.0);
+        float[] db = dBias[0];
         for (int j = 0; j < vocab; j++) {
-            dBias[j] *= (float) scale;
+            db[j] = (db[j] + dBias[1][j]) * (float) scale;
         }
-        params.accumulate(biasEntry, dBias, vp);
+        params.accumulate(biasEntry, db, vp);
     }
 }
