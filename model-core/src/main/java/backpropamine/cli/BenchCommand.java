@@ -46,8 +46,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--concurrent", defaultValue = "1",
             description = "trials measured at the same time, each in its own JVM (a sweep on one machine); tokens/s is their sum")
     int concurrent;
+    @Option(names = "--scaling", description = "also measure every variant at hidden 200, 400, 650 x batch 20, 64 "
+            + "(fixed hidden sizes, --scaling-segments each; several minutes)")
+    boolean scaling;
+    @Option(names = "--scaling-segments", defaultValue = "4", description = "timed segments per cell of the scaling table")
+    int scalingSegments;
     @Option(names = "--in-process", hidden = true, description = "measure one variant in this JVM and print JSON")
     boolean inProcess;
+    @Option(names = "--skip-eval", hidden = true, description = "do not measure evaluation (scaling table)")
+    boolean skipEval;
+    @Option(names = "--gemm-peak", hidden = true, description = "measure the matrix-product peak in this JVM and print JSON")
+    boolean gemmPeak;
+
+    static final int[] SCALING_HIDDEN = {200, 400, 650};
+    static final int[] SCALING_BATCH = {20, 64};
 
     @Override
     public Integer call() throws Exception {
@@ -59,43 +71,77 @@ public final class BenchCommand implements Callable<Integer> {
                 list.add(Variant.parse(v));
             }
         }
+        if (gemmPeak) {
+            ModelShape lstm = ModelShape.matched(Variant.LSTM, ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS,
+                    ModelShape.DEFAULT_BUDGET);
+            System.out.println(new ObjectMapper().createObjectNode()
+                    .put("gemm_peak_gflops", Benchmark.gemm(2048, 2048, 2048, 5))
+                    .put("softmax_gemm_gflops", Benchmark.gemm(batch * bptt, lstm.hidden(), lstm.vocab(), 10)));
+            return 0;
+        }
         if (inProcess) {
             System.out.println(measure(list.get(0)));
             return 0;
         }
         ObjectMapper mapper = new ObjectMapper();
+        JsonNode gemm = mapper.readTree(result(child(null, List.of("--gemm-peak")), "the matrix-product peak"));
+        double peak = gemm.get("gemm_peak_gflops").asDouble();
+        System.out.printf("matrix-product peak %.0f GFLOP/s ([2048x2048]x[2048x2048], Nd4j.gemm, %s threads); "
+                        + "the softmax product [%dx206]x[206x10000] runs at %.0f GFLOP/s%n", peak,
+                threads == null ? "all" : threads, batch * bptt, gemm.get("softmax_gemm_gflops").asDouble());
         ArrayNode rows = mapper.createArrayNode();
-        System.out.printf("%-8s %6s %11s %10s %9s %12s %10s   %-36s %s%n", "variant", "hidden", "params", "tokens/s",
-                "GFLOP/s", "ms/segment", "peak RSS", "forward/softmax/backward/optimizer", "eval tok/s B=10, B=1");
+        System.out.printf("%-8s %6s %11s %10s %9s %7s %12s %10s   %-36s %s%n", "variant", "hidden", "params", "tokens/s",
+                "GFLOP/s", "of peak", "ms/segment", "peak RSS", "forward/softmax/backward/optimizer",
+                "eval tok/s B=10, B=1");
         for (Variant v : list) {
             List<Process> running = new ArrayList<>();
             for (int k = 0; k < concurrent; k++) {
-                running.add(child(v));
+                running.add(child(v, variantArgs(hidden, batch, segments, warmup, false)));
             }
             JsonNode row = null;
             double total = 0;
             for (Process p : running) {
-                JsonNode r = mapper.readTree(result(p, v));
+                JsonNode r = mapper.readTree(result(p, v.toString()));
                 total += r.get("tokens_per_s").asDouble();
                 row = row == null ? r : row;
             }
             ObjectNode sum = (ObjectNode) row;
+            double gflops = total * row.get("flops_per_token").asDouble() / 1e9;
             sum.put("concurrent", concurrent).put("threads", threads == null ? -1 : threads).put("tokens_per_s", total)
-                    .put("gflops", total * ModelShape.matched(v, ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS,
-                            ModelShape.DEFAULT_BUDGET).trainingFlopsPerToken() / 1e9);
+                    .put("gflops", gflops).put("fraction_of_gemm_peak", gflops / peak);
             rows.add(sum);
-            System.out.printf("%-8s %6d %,11d %10.0f %9.1f %12.1f %7.0f MB   %-36s %.0f, %.0f%n", v,
-                    row.get("hidden").asInt(), row.get("params").asLong(), total,
-                    row.get("gflops").asDouble(), row.get("ms_per_segment").asDouble(), row.get("peak_rss_mb").asDouble(),
-                    String.format("%.0f%% / %.0f%% / %.0f%% / %.0f%%", 100 * row.get("forward_share").asDouble(),
-                            100 * row.get("softmax_share").asDouble(), 100 * row.get("backward_share").asDouble(),
-                            100 * row.get("optimizer_share").asDouble()),
-                    row.get("eval_tokens_per_s_batch10").asDouble(), row.get("eval_tokens_per_s_batch1").asDouble());
+            System.out.printf("%-8s %6d %,11d %10.0f %9.1f %6.0f%% %12.1f %7.0f MB   %-36s %.0f, %.0f%n", v,
+                    row.get("hidden").asInt(), row.get("params").asLong(), total, gflops, 100 * gflops / peak,
+                    row.get("ms_per_segment").asDouble(), row.get("peak_rss_mb").asDouble(),
+                    shares(row), row.get("eval_tokens_per_s_batch10").asDouble(), row.get("eval_tokens_per_s_batch1").asDouble());
+        }
+        ArrayNode scalingRows = mapper.createArrayNode();
+        if (scaling) {
+            System.out.printf("%nscaling (fixed hidden sizes, %d timed segments each, one trial at a time)%n", scalingSegments);
+            System.out.printf("%-8s %6s %5s %10s %9s %7s %12s %10s   %s%n", "variant", "hidden", "batch", "tokens/s",
+                    "GFLOP/s", "of peak", "ms/segment", "peak RSS", "forward/softmax/backward/optimizer");
+            for (Variant v : list) {
+                for (int h : SCALING_HIDDEN) {
+                    for (int b : SCALING_BATCH) {
+                        ObjectNode r = (ObjectNode) mapper.readTree(result(
+                                child(v, variantArgs(h, b, scalingSegments, 2, true)), v + " hidden " + h + " batch " + b));
+                        r.put("fraction_of_gemm_peak", r.get("gflops").asDouble() / peak);
+                        scalingRows.add(r);
+                        System.out.printf("%-8s %6d %5d %10.0f %9.1f %6.0f%% %12.1f %7.0f MB   %s%n", v, h, b,
+                                r.get("tokens_per_s").asDouble(), r.get("gflops").asDouble(),
+                                100 * r.get("gflops").asDouble() / peak, r.get("ms_per_segment").asDouble(),
+                                r.get("peak_rss_mb").asDouble(), shares(r));
+                    }
+                }
+            }
         }
         if (json != null) {
             ObjectNode doc = mapper.createObjectNode();
-            doc.put("batch", batch).put("bptt", bptt).put("cores", Runtime.getRuntime().availableProcessors());
+            doc.put("batch", batch).put("bptt", bptt).put("cores", Runtime.getRuntime().availableProcessors())
+                    .put("threads", threads == null ? -1 : threads).put("gemm_peak_gflops", peak)
+                    .put("softmax_gemm_gflops", gemm.get("softmax_gemm_gflops").asDouble());
             doc.set("variants", rows);
+            doc.set("scaling", scalingRows);
             mapper.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), doc);
             System.out.println("written " + json);
         }
@@ -109,14 +155,17 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("variant", v.name()).put("hidden", shape.hidden()).put("params", shape.parameterCount())
                 .put("batch", batch).put("bptt", bptt).put("tokens_per_s", r.tokensPerSecond()).put("gflops", r.gflops())
+                .put("flops_per_token", shape.trainingFlopsPerToken())
                 .put("ms_per_segment", r.secondsPerSegment() * 1e3)
                 .put("forward_share", r.phaseShare()[Phase.FORWARD.ordinal()])
                 .put("softmax_share", r.phaseShare()[Phase.SOFTMAX.ordinal()])
                 .put("backward_share", r.phaseShare()[Phase.BACKWARD.ordinal()])
                 .put("optimizer_share", r.phaseShare()[Phase.OPTIMIZER.ordinal()]).put("peak_rss_mb", peakRssMb())
-                .put("peak_heap_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e6)
-                .put("eval_tokens_per_s_batch10", Benchmark.evaluation(shape, 10, 20, 1))
-                .put("eval_tokens_per_s_batch1", Benchmark.evaluation(shape, 1, 60, 1));
+                .put("peak_heap_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e6);
+        if (!skipEval) {
+            o.put("eval_tokens_per_s_batch10", Benchmark.evaluation(shape, 10, 20, 1))
+                    .put("eval_tokens_per_s_batch1", Benchmark.evaluation(shape, 1, 60, 1));
+        }
         return o.toString();
     }
 
@@ -134,23 +183,43 @@ public final class BenchCommand implements Callable<Integer> {
         return Double.NaN;
     }
 
-    private Process child(Variant v) throws Exception {
+    private static String shares(JsonNode r) {
+        return String.format("%.0f%% / %.0f%% / %.0f%% / %.0f%%", 100 * r.get("forward_share").asDouble(),
+                100 * r.get("softmax_share").asDouble(), 100 * r.get("backward_share").asDouble(),
+                100 * r.get("optimizer_share").asDouble());
+    }
+
+    private List<String> variantArgs(Integer h, int b, int timed, int untimed, boolean noEval) {
+        List<String> args = new ArrayList<>(List.of("--in-process", "--batch=" + b, "--bptt=" + bptt,
+                "--segments=" + timed, "--warmup=" + untimed));
+        if (h != null) {
+            args.add("--hidden=" + h);
+        }
+        if (noEval) {
+            args.add("--skip-eval");
+        }
+        return args;
+    }
+
+    /**
+     * A fresh JVM (same flags and class path) running {@code bench} with {@code args}; the scaling table's large
+     * cells (RETRO at hidden 650, batch 64 keeps ~9 GB of trace history) get most of the machine's memory.
+     */
+    private Process child(Variant v, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (scaling && ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            cmd.add("-Xmx" + (long) (os.getTotalMemorySize() * 0.75 / (1 << 20)) + "m");
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Bpm.class.getName());
         cmd.add("bench");
-        cmd.add("--in-process");
-        cmd.add("--variant=" + v);
-        cmd.add("--batch=" + batch);
-        cmd.add("--bptt=" + bptt);
-        cmd.add("--segments=" + segments);
-        cmd.add("--warmup=" + warmup);
-        if (hidden != null) {
-            cmd.add("--hidden=" + hidden);
+        if (v != null) {
+            cmd.add("--variant=" + v);
         }
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         if (threads != null) {
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
@@ -159,7 +228,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The JSON line a child printed. */
-    private static String result(Process p, Variant v) throws Exception {
+    private static String result(Process p, String what) throws Exception {
         String last = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
@@ -169,7 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (p.waitFor() != 0 || last == null) {
-            throw new IllegalStateException("benchmark of " + v + " failed (exit " + p.exitValue() + ")");
+            throw new IllegalStateException("benchmark of " + what + " failed (exit " + p.exitValue() + ")");
         }
         return last;
     }

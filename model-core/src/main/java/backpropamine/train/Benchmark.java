@@ -6,6 +6,9 @@ import backpropamine.model.ModelShape;
 import backpropamine.model.Phase;
 import backpropamine.model.Precision;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Training throughput of one model: SGD steps on random tokens (speed does not depend on the text), after a
@@ -18,6 +21,27 @@ public final class Benchmark {
     }
 
     private Benchmark() {
+    }
+
+    /**
+     * Best-of-{@code reps} speed of one single-precision matrix product [m x k] x [k x n] through {@code Nd4j.gemm}
+     * into a preallocated output (the call the model makes), in GFLOP/s. [2048 x 2048] x [2048 x 2048] is the
+     * machine's matrix-product peak that the model's throughput is compared with.
+     */
+    public static double gemm(int m, int k, int n, int reps) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
+        INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, m, n);
+        for (int i = 0; i < 2; i++) {
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        }
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return 2.0 * m * k * n / best;
     }
 
     /**
