@@ -209,7 +209,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        if (scaling && ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        boolean largeCell = args.contains("--skip-eval"); // the scaling table; the main table keeps the default heap
+        if (largeCell && ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             cmd.add("-Xmx" + (long) (os.getTotalMemorySize() * 0.75 / (1 << 20)) + "m");
         }
         cmd.add("-cp");
