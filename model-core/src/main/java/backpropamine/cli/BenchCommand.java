@@ -51,6 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
     boolean scaling;
     @Option(names = "--scaling-segments", defaultValue = "4", description = "timed segments per cell of the scaling table")
     int scalingSegments;
+    @Option(names = "--scaling-warmup", defaultValue = "5",
+            description = "untimed segments per cell of the scaling table (the JIT needs a few at the small sizes)")
+    int scalingWarmup;
     @Option(names = "--in-process", hidden = true, description = "measure one variant in this JVM and print JSON")
     boolean inProcess;
     @Option(names = "--skip-eval", hidden = true, description = "do not measure evaluation (scaling table)")
@@ -117,14 +120,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         ArrayNode scalingRows = mapper.createArrayNode();
         if (scaling) {
-            System.out.printf("%nscaling (fixed hidden sizes, %d timed segments each, one trial at a time)%n", scalingSegments);
+            System.out.printf("%nscaling (fixed hidden sizes, %d timed segments after %d untimed each, one trial at a time)%n",
+                    scalingSegments, scalingWarmup);
             System.out.printf("%-8s %6s %5s %10s %9s %7s %12s %10s   %s%n", "variant", "hidden", "batch", "tokens/s",
                     "GFLOP/s", "of peak", "ms/segment", "peak RSS", "forward/softmax/backward/optimizer");
             for (Variant v : list) {
                 for (int h : SCALING_HIDDEN) {
                     for (int b : SCALING_BATCH) {
                         ObjectNode r = (ObjectNode) mapper.readTree(result(
-                                child(v, variantArgs(h, b, scalingSegments, 2, true)), v + " hidden " + h + " batch " + b));
+                                child(v, variantArgs(h, b, scalingSegments, scalingWarmup, true)), v + " hidden " + h + " batch " + b));
                         r.put("fraction_of_gemm_peak", r.get("gflops").asDouble() / peak);
                         scalingRows.add(r);
                         System.out.printf("%-8s %6d %5d %10.0f %9.1f %6.0f%% %12.1f %7.0f MB   %s%n", v, h, b,
