@@ -88,10 +88,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         ObjectMapper mapper = new ObjectMapper();
         JsonNode gemm = mapper.readTree(result(child(null, List.of("--gemm-peak")), "the matrix-product peak"));
-        double peak = gemm.get("gemm_peak_gflops").asDouble();
-        System.out.printf("matrix-product peak %.0f GFLOP/s ([2048x2048]x[2048x2048], Nd4j.gemm, %s threads); "
+        // K concurrent trials of T threads have K times the peak of T threads to share
+        double peak = gemm.get("gemm_peak_gflops").asDouble() * concurrent;
+        System.out.printf("matrix-product peak %.0f GFLOP/s ([2048x2048]x[2048x2048], Nd4j.gemm, %s threads%s); "
                         + "the softmax product [%dx206]x[206x10000] runs at %.0f GFLOP/s%n", peak,
-                threads == null ? "all" : threads, batch * bptt, gemm.get("softmax_gemm_gflops").asDouble());
+                threads == null ? "all" : threads, concurrent > 1 ? ", x" + concurrent + " trials" : "", batch * bptt, gemm.get("softmax_gemm_gflops").asDouble());
         ArrayNode rows = mapper.createArrayNode();
         System.out.printf("%-8s %6s %11s %10s %9s %7s %12s %10s   %-36s %s%n", "variant", "hidden", "params", "tokens/s",
                 "GFLOP/s", "of peak", "ms/segment", "peak RSS", "forward/softmax/backward/optimizer",
