@@ -74,6 +74,9 @@ public final class TrialTask {
             Nd4j.getAffinityManager().unsafeSetDevice(Integer.parseInt(gpu.trim()));
         }
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        // the model's Java kernels (model-core Shards) read this when the trial's model is created; without it an
+        // executor running one task per core would give every trial a second, competing thread
+        System.setProperty("bpm.threads", String.valueOf(threads));
     }
 
     private static String host() {
