@@ -87,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         ObjectMapper mapper = new ObjectMapper();
-        JsonNode gemm = mapper.readTree(result(child(null, List.of("--gemm-peak")), "the matrix-product peak"));
+        JsonNode gemm = mapper.readTree(result(child(null, List.of("--gemm-peak"), false), "the matrix-product peak"));
         // K concurrent trials of T threads have K times the peak of T threads to share
         double peak = gemm.get("gemm_peak_gflops").asDouble() * concurrent;
         System.out.printf("matrix-product peak %.0f GFLOP/s ([2048x2048]x[2048x2048], Nd4j.gemm, %s threads%s); "
@@ -100,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (Variant v : list) {
             List<Process> running = new ArrayList<>();
             for (int k = 0; k < concurrent; k++) {
-                running.add(child(v, variantArgs(hidden, batch, segments, warmup, false)));
+                running.add(child(v, variantArgs(hidden, batch, segments, warmup, false), false));
             }
             JsonNode row = null;
             double total = 0;
@@ -129,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int h : SCALING_HIDDEN) {
                     for (int b : SCALING_BATCH) {
                         ObjectNode r = (ObjectNode) mapper.readTree(result(
-                                child(v, variantArgs(h, b, scalingSegments, scalingWarmup, true)), v + " hidden " + h + " batch " + b));
+                                child(v, variantArgs(h, b, scalingSegments, scalingWarmup, true), true), v + " hidden " + h + " batch " + b));
                         r.put("fraction_of_gemm_peak", r.get("gflops").asDouble() / peak);
                         scalingRows.add(r);
                         System.out.printf("%-8s %6d %5d %10.0f %9.1f %6.0f%% %12.1f %7.0f MB   %s%n", v, h, b,
@@ -207,15 +207,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * A fresh JVM (same flags and class path) running {@code bench} with {@code args}; the scaling table's large
-     * cells (RETRO at hidden 650, batch 64 keeps ~9 GB of trace history) get most of the machine's memory.
+     * A fresh JVM (same flags and class path) running {@code bench} with {@code args}. {@code largeHeap} gives it
+     * most of the machine's memory, for the scaling table (RETRO at hidden 650, batch 64 keeps ~11 GB of traces);
+     * the main table keeps the default heap, so that its peak RSS is what a trial needs.
      */
-    private Process child(Variant v, List<String> args) throws Exception {
+    private Process child(Variant v, List<String> args, boolean largeHeap) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        boolean largeCell = args.contains("--skip-eval"); // the scaling table; the main table keeps the default heap
-        if (largeCell && ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (largeHeap && ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             cmd.add("-Xmx" + (long) (os.getTotalMemorySize() * 0.75 / (1 << 20)) + "m");
         }
         cmd.add("-cp");

@@ -4,50 +4,15 @@ import static backpropamine.nn.Simd.L;
 import static backpropamine.nn.Simd.load;
 
 import backpropamine.model.ParameterLayout.Entry;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * SIMPLE: Hebb(t+1) = Clip(Hebb(t) + M(t) * u_ij * x_i(t-1) * x_j(t))   (eq. 3 with per-connection fan-out u),
  * M(t) from the layer's {@link Modulator}.
  */
-final class Neuromodulated extends HebbianTrace {
-    private final Modulator modulator;
-    private final Entry uEntry;
-    private final float[] u;
-    private final float[][] dU;
-    private float[][] m = new float[0][];
-    /** dL/dM(s) per batch element, written by the shard that holds the element. */
-    private float[][] dm;
-
+final class Neuromodulated extends ModulatedTrace {
     Neuromodulated(Parameters params, Entry alpha, Entry u, Modulator modulator, double clip, Shards shards) {
-        super(params, alpha, clip, shards);
-        this.modulator = modulator;
-        this.uEntry = u;
-        this.u = new float[n * np];
-        this.dU = Shards.parts(n * np);
-    }
-
-    @Override
-    void beginRule(int steps, boolean train) {
-        params.read(uEntry, u, np);
-        Shards.clear(dU);
-        modulator.pull();
-        if (m.length < steps || m[0].length != batch) {
-            m = new float[Math.max(steps, m.length)][batch];
-            dm = Shards.parts(batch);
-        }
-    }
-
-    @Override
-    void pushRuleGradients() {
-        params.accumulate(uEntry, Shards.sum(dU), np);
-        modulator.push();
-    }
-
-    @Override
-    void beforeUpdate(int t, float[] hPrev) {
-        modulator.forward(hPrev, batch, m[t]);
+        super(params, alpha, u, modulator, clip, shards);
     }
 
     /** next = Clip(hebb + M * pre * u * post). */
@@ -58,11 +23,6 @@ final class Neuromodulated extends HebbianTrace {
             FloatVector post = load(act, g + j);
             clip(load(hebbNow, row + j).add(load(u, arow + j).mul(vmPre).mul(post))).intoArray(next, row + j);
         }
-    }
-
-    @Override
-    void beforeBackward(int s) {
-        Shards.clear(dm);
     }
 
     @Override
@@ -89,12 +49,5 @@ final class Neuromodulated extends HebbianTrace {
         rowOut[p][0] = Simd.drain(acc, 0);
         rowOut[p][1] = Simd.drain(acc, 1);
         dm[p][b] += Simd.drain(acc, 2);
-    }
-
-    @Override
-    void afterBackward(int s, float[][] h, float[][] dhAcc) {
-        if (s > 0) {
-            modulator.backward(h[s - 1], m[s - 1], Shards.sum(dm), batch, dhAcc[s - 1]);
-        }
     }
 }

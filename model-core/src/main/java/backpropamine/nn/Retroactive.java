@@ -19,12 +19,8 @@ import jdk.incubator.vector.FloatVector;
  *
  * Hebb is updated with the old trace E(t), then E is updated. lambda is one trainable scalar per layer.
  */
-final class Retroactive extends HebbianTrace {
-    private final Modulator modulator;
-    private final Entry uEntry;
+final class Retroactive extends ModulatedTrace {
     private final Entry lambdaEntry;
-    private final float[] u;
-    private final float[][] dU;
     private final float[] lambda = new float[1];
     private final float[][] dLambda = Shards.parts(1);
     private final Map<Integer, TraceHistory> eligibilityByBatch = new HashMap<>();
@@ -32,36 +28,23 @@ final class Retroactive extends HebbianTrace {
     private TraceHistory e;
     /** dL/dE(s) while going backward. */
     private float[] dE;
-    private float[][] m = new float[0][];
-    /** dL/dM(s) per batch element, written by the shard that holds the element. */
-    private float[][] dm;
 
     Retroactive(Parameters params, Entry alpha, Entry u, Entry lambda, Modulator modulator, double clip,
                 Shards shards) {
-        super(params, alpha, clip, shards);
-        this.modulator = modulator;
-        this.uEntry = u;
+        super(params, alpha, u, modulator, clip, shards);
         this.lambdaEntry = lambda;
-        this.u = new float[n * np];
-        this.dU = Shards.parts(n * np);
     }
 
     @Override
     void beginRule(int steps, boolean train) {
-        params.read(uEntry, u, np);
+        super.beginRule(steps, train);
         params.read(lambdaEntry, lambda, 1);
-        Shards.clear(dU);
         Shards.clear(dLambda);
-        modulator.pull();
         e = eligibilityByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * np));
         e.begin(steps, train);
         if (train) {
             dE = dEByBatch.computeIfAbsent(batch, b -> new float[b * n * np]);
             Arrays.fill(dE, 0);
-        }
-        if (m.length < steps || m[0].length != batch) {
-            m = new float[Math.max(steps, m.length)][batch];
-            dm = Shards.parts(batch);
         }
     }
 
@@ -77,14 +60,8 @@ final class Retroactive extends HebbianTrace {
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(uEntry, Shards.sum(dU), np);
+        super.pushRuleGradients();
         params.accumulate(lambdaEntry, Shards.sum(dLambda), 1);
-        modulator.push();
-    }
-
-    @Override
-    void beforeUpdate(int t, float[] hPrev) {
-        modulator.forward(hPrev, batch, m[t]);
     }
 
     /** Eqs. 4 and 5 for one pre-synaptic neuron's connections: Hebb from the old E, then E. */
@@ -102,11 +79,6 @@ final class Retroactive extends HebbianTrace {
         }
     }
 
-    @Override
-    void beforeBackward(int s) {
-        Shards.clear(dm);
-    }
-
     /**
      * Step s's plastic input, then step s-1's eqs. 4-5 backward. Two loops over the row, each its own method: one
      * loop exceeds C2's inlining node budget and then boxes vectors (see {@link SoftmaxOutput}); the row is in L1,
@@ -117,7 +89,7 @@ final class Retroactive extends HebbianTrace {
                      float[] act, int ga, float[] dg) {
         float[] acc = this.acc[p];
         eligibilityBackward(acc, b, pre, e.at(s - 1), row, act, ga, dg);
-        hebbBackward(p, acc, s, b, hs, hebbNow, row, arow, dPre);
+        hebbBackward(p, acc, s, b, hs, hebbNow, row, arow, dPre, ga);
         rowOut[p][0] = Simd.drain(acc, 0);
         rowOut[p][1] = Simd.drain(acc, 1);
         dm[p][b] += Simd.drain(acc, 2);
@@ -143,13 +115,12 @@ final class Retroactive extends HebbianTrace {
      * and dL/dE(s-1) = (1 - lambda) dL/dE(s) + dL/dHebb(s) M u.
      */
     private void hebbBackward(int p, float[] acc, int s, int b, float hs, float[] hebbNow, int row, int arow,
-                              float[] dPre) {
+                              float[] dPre, int ga) {
         float[] el = e.at(s - 1);
         float[] dU = this.dU[p];
         FloatVector vhs = Simd.all(hs);
         FloatVector vm = Simd.all(m[s - 1][b]);
         FloatVector keep = Simd.all(1 - lambda[0]);
-        int ga = (b * 4 + LstmCell.G) * np;
         for (int j = 0; j < np; j += L) {
             FloatVector d = backwardInputLanes(p, dPre, ga, hebbNow, row, arow, j, vhs); // dL/dHebb(s) after the clip
             FloatVector uij = load(u, arow + j);
@@ -158,13 +129,6 @@ final class Retroactive extends HebbianTrace {
             Simd.fmaInto(acc, 2, d.mul(uij), eij);
             keep.mul(load(dE, row + j)).add(d.mul(vm).mul(uij)).intoArray(dE, row + j);
             d.intoArray(dHebb, row + j);
-        }
-    }
-
-    @Override
-    void afterBackward(int s, float[][] h, float[][] dhAcc) {
-        if (s > 0) {
-            modulator.backward(h[s - 1], m[s - 1], Shards.sum(dm), batch, dhAcc[s - 1]);
         }
     }
 }

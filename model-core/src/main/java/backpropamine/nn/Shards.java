@@ -2,6 +2,7 @@ package backpropamine.nn;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Independent rows of work (batch elements, softmax rows) split into {@link #COUNT} fixed shards, run on the
@@ -9,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The split depends on the number of shards, never on the number of threads, and every sum across shards
  * (a parameter gradient, the loss) is kept per shard and added in shard order: a trial gives the same bits on one
- * thread as on two. The thread count is {@code -Dbpm.threads}, else {@code OMP_NUM_THREADS} (a sweep runs one
- * thread per trial), else the number of cores.
+ * thread as on two. The thread count is {@code -Dbpm.threads}, else ND4J's thread budget for the trial
+ * ({@code OMP_NUM_THREADS}, else the number of cores; a sweep task sets it to {@code training.threads}).
  *
  * <p>Helpers are pooled per JVM, not owned by a model, so that thousands of trials in one executor do not leave
  * threads behind. A helper spins briefly after its shard (the next call usually follows within microseconds),
@@ -37,21 +38,17 @@ final class Shards {
         this.parallel = threads > 1;
     }
 
+    /** {@code -Dbpm.threads}, else the trial's ND4J thread budget (OMP_NUM_THREADS or cores; a sweep task sets it). */
     static int threads() {
         String p = System.getProperty("bpm.threads");
-        String env = System.getenv("OMP_NUM_THREADS");
-        try {
-            if (p != null) {
-                return Integer.parseInt(p.trim());
-            }
-            if (env != null) {
-                return Integer.parseInt(env.trim());
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("thread count must be an integer: bpm.threads=" + p
-                    + ", OMP_NUM_THREADS=" + env);
+        if (p == null) {
+            return Nd4j.getEnvironment().maxMasterThreads();
         }
-        return Runtime.getRuntime().availableProcessors();
+        try {
+            return Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-Dbpm.threads must be an integer, was '" + p + "'");
+        }
     }
 
     /**

@@ -28,7 +28,7 @@ final class SoftmaxOutput {
     private final Shards shards;
     private final float[] bias;
     /** Per shard (rows are split between threads): a row buffer, a vector accumulator, the bias gradient, the loss. */
-    private final float[][] row = new float[Shards.COUNT][];
+    private final float[][] row;
     private final float[][] accumulator = Shards.parts(L);
     private final float[][] dBias;
     private final double[] loss = new double[Shards.COUNT];
@@ -43,9 +43,7 @@ final class SoftmaxOutput {
         this.shards = shards;
         this.bias = new float[vp];
         this.dBias = Shards.parts(vp);
-        for (int shard = 0; shard < Shards.COUNT; shard++) {
-            row[shard] = new float[vp + 32];
-        }
+        this.row = Shards.parts(vp);
     }
 
     /**

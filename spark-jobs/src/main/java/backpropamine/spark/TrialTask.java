@@ -73,10 +73,7 @@ public final class TrialTask {
         if (gpu != null && Nd4j.getBackend().getClass().getName().toLowerCase().contains("cuda")) {
             Nd4j.getAffinityManager().unsafeSetDevice(Integer.parseInt(gpu.trim()));
         }
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        // the model's Java kernels (model-core Shards) read this when the trial's model is created; without it an
-        // executor running one task per core would give every trial a second, competing thread
-        System.setProperty("bpm.threads", String.valueOf(threads));
+        Nd4j.getEnvironment().setMaxMasterThreads(threads); // the model's Java kernels follow it too
     }
 
     private static String host() {
