@@ -1,5 +1,6 @@
 package backpropamine.cli;
 
+import backpropamine.model.Kernels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Phase;
 import backpropamine.model.Variant;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,6 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
     int warmup;
     @Option(names = "--json", description = "also write the figures as JSON to this file")
     Path json;
+    @Option(names = "--kernels", description = "FUSED (CPU) or OPS (ND4J ops only, the CUDA path); default: the"
+            + " backend's (FUSED on CPU, OPS on CUDA)")
+    String kernelsName;
     @Option(names = "--threads", description = "OpenMP threads per trial (default: the environment's, i.e. all cores)")
     Integer threads;
     @Option(names = "--concurrent", defaultValue = "1",
@@ -90,6 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
         JsonNode gemm = mapper.readTree(result(child(null, List.of("--gemm-peak"), false), "the matrix-product peak"));
         // K concurrent trials of T threads have K times the peak of T threads to share
         double peak = gemm.get("gemm_peak_gflops").asDouble() * concurrent;
+        System.out.printf("kernels %s on %s%n", kernels(), Nd4j.getBackend().getClass().getSimpleName());
         System.out.printf("matrix-product peak %.0f GFLOP/s ([2048x2048]x[2048x2048], Nd4j.gemm, %s threads%s); "
                         + "the softmax product [%dx206]x[206x10000] runs at %.0f GFLOP/s%n", peak,
                 threads == null ? "all" : threads, concurrent > 1 ? ", x" + concurrent + " trials" : "", batch * bptt, gemm.get("softmax_gemm_gflops").asDouble());
@@ -142,7 +148,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (json != null) {
             ObjectNode doc = mapper.createObjectNode();
-            doc.put("batch", batch).put("bptt", bptt).put("cores", Runtime.getRuntime().availableProcessors())
+            doc.put("kernels", kernels().name()).put("backend", Nd4j.getBackend().getClass().getSimpleName())
+                    .put("batch", batch).put("bptt", bptt).put("cores", Runtime.getRuntime().availableProcessors())
                     .put("threads", threads == null ? -1 : threads).put("gemm_peak_gflops", peak)
                     .put("softmax_gemm_gflops", gemm.get("softmax_gemm_gflops").asDouble());
             doc.set("variants", rows);
@@ -156,9 +163,10 @@ public final class BenchCommand implements Callable<Integer> {
     private String measure(Variant v) throws Exception {
         ModelShape shape = hidden != null ? new ModelShape(v, ModelShape.PAPER_VOCAB, hidden, ModelShape.PAPER_LAYERS)
                 : ModelShape.matched(v, ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS, ModelShape.DEFAULT_BUDGET);
-        Benchmark.Result r = Benchmark.training(shape, batch, bptt, warmup, segments, 1);
+        Kernels kernels = kernels();
+        Benchmark.Result r = Benchmark.training(shape, kernels, batch, bptt, warmup, segments, 1);
         ObjectNode o = new ObjectMapper().createObjectNode();
-        o.put("variant", v.name()).put("hidden", shape.hidden()).put("params", shape.parameterCount())
+        o.put("variant", v.name()).put("kernels", kernels.name()).put("hidden", shape.hidden()).put("params", shape.parameterCount())
                 .put("batch", batch).put("bptt", bptt).put("tokens_per_s", r.tokensPerSecond()).put("gflops", r.gflops())
                 .put("flops_per_token", shape.trainingFlopsPerToken())
                 .put("ms_per_segment", r.secondsPerSegment() * 1e3)
@@ -168,8 +176,8 @@ public final class BenchCommand implements Callable<Integer> {
                 .put("optimizer_share", r.phaseShare()[Phase.OPTIMIZER.ordinal()]).put("peak_rss_mb", peakRssMb())
                 .put("peak_heap_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e6);
         if (!skipEval) {
-            o.put("eval_tokens_per_s_batch10", Benchmark.evaluation(shape, 10, 20, 1))
-                    .put("eval_tokens_per_s_batch1", Benchmark.evaluation(shape, 1, 60, 1));
+            o.put("eval_tokens_per_s_batch10", Benchmark.evaluation(shape, kernels, 10, 20, 1))
+                    .put("eval_tokens_per_s_batch1", Benchmark.evaluation(shape, kernels, 1, 60, 1));
         }
         return o.toString();
     }
@@ -194,9 +202,13 @@ public final class BenchCommand implements Callable<Integer> {
                 100 * r.get("optimizer_share").asDouble());
     }
 
+    private Kernels kernels() {
+        return kernelsName == null ? Kernels.forBackend() : Kernels.parse(kernelsName);
+    }
+
     private List<String> variantArgs(Integer h, int b, int timed, int untimed, boolean noEval) {
         List<String> args = new ArrayList<>(List.of("--in-process", "--batch=" + b, "--bptt=" + bptt,
-                "--segments=" + timed, "--warmup=" + untimed));
+                "--segments=" + timed, "--warmup=" + untimed, "--kernels=" + kernels()));
         if (h != null) {
             args.add("--hidden=" + h);
         }

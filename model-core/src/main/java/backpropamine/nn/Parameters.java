@@ -3,7 +3,6 @@ package backpropamine.nn;
 import backpropamine.model.ParameterLayout;
 import backpropamine.model.ParameterLayout.Entry;
 import java.nio.FloatBuffer;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -23,18 +22,10 @@ final class Parameters {
         this.gradView = Tensors.view(grad);
     }
 
-    /** Weights uniform in [-scale, scale], biases 0, rates (lambda) at {@code rateInit}; one seeded stream. */
-    void initialise(long seed, double scale, double rateInit) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (Entry e : layout.entries()) {
-            for (long k = 0; k < e.length(); k++) {
-                double v = switch (e.kind()) {
-                    case WEIGHT -> (rng.nextDouble() * 2 - 1) * scale;
-                    case BIAS -> 0;
-                    case RATE -> rateInit;
-                };
-                thetaView.put((int) (e.offset() + k), (float) v);
-            }
+    /** Sets every parameter from {@code values} (see {@link backpropamine.model.ModelLayout#initialValues}). */
+    void initialise(double[] values) {
+        for (int k = 0; k < values.length; k++) {
+            thetaView.put(k, (float) values[k]);
         }
     }
 

@@ -1,13 +1,11 @@
 package backpropamine.nn;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.model.ModelLayout;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout;
 import backpropamine.model.Phase;
-import backpropamine.model.ParameterLayout.Entry;
-import backpropamine.model.ParameterLayout.Kind;
 import backpropamine.model.Precision;
-import backpropamine.model.Variant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,9 +17,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * four variants. One instance owns the flat parameters, the per-batch-size recurrent state and the buffers.
  */
 public final class PlasticLstmModel implements LanguageModel {
-    /** Initial value of the eligibility-trace rate lambda (section 1 of the spec). */
-    public static final double LAMBDA_INIT = 0.1;
-
     private final ModelShape shape;
     private final Parameters params;
     private final Embedding embedding;
@@ -35,55 +30,25 @@ public final class PlasticLstmModel implements LanguageModel {
      */
     public PlasticLstmModel(ModelShape shape, double clip, long seed, double initScale) {
         this.shape = shape;
-        int n = shape.hidden();
-        int v = shape.vocab();
-        Variant variant = shape.variant();
-        ParameterLayout layout = new ParameterLayout();
-        Entry emb = layout.add("embedding", Kind.WEIGHT, v, n);
-        List<Entry[]> layerWeights = new ArrayList<>();
-        for (int l = 0; l < shape.layers(); l++) {
-            String p = "layer" + l + ".";
-            Entry wx = layout.add(p + "W_x", Kind.WEIGHT, n, 4 * n);
-            Entry wh = layout.add(p + "W_h", Kind.WEIGHT, n, 4 * n);
-            Entry alpha = variant.plastic() ? layout.add(p + "alpha", Kind.WEIGHT, n, n) : null;
-            Entry rate = switch (variant) {
-                case LSTM -> null;
-                case PLASTIC -> layout.add(p + "eta", Kind.WEIGHT, n, n);
-                case SIMPLE, RETRO -> layout.add(p + "u", Kind.WEIGHT, n, n);
-            };
-            Entry mv = variant.modulated() ? layout.add(p + "modulator.v", Kind.WEIGHT, 1, n) : null;
-            layerWeights.add(new Entry[] {wx, wh, alpha, rate, mv});
-        }
-        Entry sw = layout.add("softmax.W", Kind.WEIGHT, n, v);
-        List<Entry[]> layerOthers = new ArrayList<>();
-        for (int l = 0; l < shape.layers(); l++) {
-            String p = "layer" + l + ".";
-            Entry b = layout.add(p + "b", Kind.BIAS, 4, n); // one row per gate: i, f, o, g
-            Entry mb = variant.modulated() ? layout.add(p + "modulator.b", Kind.BIAS, 1, 1) : null;
-            Entry lambda = variant == Variant.RETRO ? layout.add(p + "lambda", Kind.RATE, 1, 1) : null;
-            layerOthers.add(new Entry[] {b, mb, lambda});
-        }
-        Entry sb = layout.add("softmax.b", Kind.BIAS, 1, v);
-        if (layout.size() != shape.parameterCount()) {
-            throw new IllegalStateException("layout has " + layout.size() + " parameters, shape says " + shape.parameterCount());
-        }
-
+        ModelLayout layout = ModelLayout.of(shape);
         Shards shards = new Shards();
-        params = new Parameters(layout);
-        params.initialise(seed, initScale, LAMBDA_INIT);
-        embedding = new Embedding(params, emb);
-        for (int l = 0; l < shape.layers(); l++) {
-            Entry[] w = layerWeights.get(l);
-            Entry[] o = layerOthers.get(l);
-            HebbianTrace trace = switch (variant) {
+        params = new Parameters(layout.params);
+        params.initialise(layout.initialValues(seed, initScale));
+        embedding = new Embedding(params, layout.embedding);
+        for (ModelLayout.Layer l : layout.layers) {
+            HebbianTrace trace = switch (shape.variant()) {
                 case LSTM -> null;
-                case PLASTIC -> new PlainHebbian(params, w[2], w[3], clip, shards);
-                case SIMPLE -> new Neuromodulated(params, w[2], w[3], new Modulator(params, w[4], o[1]), clip, shards);
-                case RETRO -> new Retroactive(params, w[2], w[3], o[2], new Modulator(params, w[4], o[1]), clip, shards);
+                case PLASTIC -> new PlainHebbian(params, l.alpha(), l.rate(), clip, shards);
+                case SIMPLE -> new Neuromodulated(params, l.alpha(), l.rate(), modulator(l), clip, shards);
+                case RETRO -> new Retroactive(params, l.alpha(), l.rate(), l.lambda(), modulator(l), clip, shards);
             };
-            layers.add(new LstmLayer(params, w[0], w[1], o[0], trace));
+            layers.add(new LstmLayer(params, l.wx(), l.wh(), l.bias(), trace));
         }
-        softmax = new SoftmaxOutput(params, sw, sb, shards);
+        softmax = new SoftmaxOutput(params, layout.softmaxW, layout.softmaxB, shards);
+    }
+
+    private Modulator modulator(ModelLayout.Layer l) {
+        return new Modulator(params, l.modulatorV(), l.modulatorB());
     }
 
     /** All buffers of one (batch, steps) geometry. */

@@ -1,5 +1,6 @@
 package backpropamine.train;
 
+import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
 import backpropamine.model.LanguageModels;
 import backpropamine.model.ModelShape;
@@ -48,8 +49,8 @@ public final class Benchmark {
      * Evaluation throughput (forward only, state carried) at one batch size, in tokens/s: the validation pass
      * runs at batch 10 and the test pass at batch 1, which must not dominate a trial.
      */
-    public static double evaluation(ModelShape shape, int batch, int segments, long seed) {
-        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, 1.0, seed, 0.1);
+    public static double evaluation(ModelShape shape, Kernels kernels, int batch, int segments, long seed) {
+        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, kernels, 1.0, seed, 0.1);
         int steps = PerplexityEvaluator.EVAL_STEPS;
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] inputs = new int[batch * steps];
@@ -68,8 +69,9 @@ public final class Benchmark {
         return (double) segments * batch * steps / ((System.nanoTime() - t0) / 1e9);
     }
 
-    public static Result training(ModelShape shape, int batch, int steps, int warmup, int segments, long seed) {
-        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, 1.0, seed, 0.1);
+    public static Result training(ModelShape shape, Kernels kernels, int batch, int steps, int warmup, int segments,
+                                  long seed) {
+        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, kernels, 1.0, seed, 0.1);
         Sgd sgd = new Sgd(model, 5.0);
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] inputs = new int[batch * steps];

@@ -1,0 +1,158 @@
+package backpropamine.ops;
+
+import backpropamine.model.ModelLayout;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * One LSTM layer over a segment of T steps (appendix A.1) as whole-batch tensor ops; the same equations as
+ * {@code backpropamine.nn.LstmCell}:
+ *
+ * <pre>
+ *   a = x W_x + h(t-1) W_h + b                       columns: gates i, f, o, g
+ *   i, f, o = sigmoid(a_i, a_f, a_o) ;  g = tanh(a_g + plastic input)
+ *   c = f * c(t-1) + i * g ;  h = o * tanh(c)
+ * </pre>
+ */
+final class OpsLstmLayer {
+    private final int n;
+    private final INDArray wx;
+    private final INDArray wh;
+    private final INDArray bias;
+    private final INDArray dwx;
+    private final INDArray dwh;
+    private final INDArray dBias;
+    private final OpsHebbianTrace plastic; // null for LSTM
+    private final Map<Integer, INDArray[]> carried = new HashMap<>(); // {h, c} per batch size
+
+    // the segment just run forward
+    private int batch;
+    private int steps;
+    private INDArray[] h;    // h(0..T), [B, N]
+    private INDArray[] c;    // c(0..T)
+    private INDArray[] act;  // gates after their nonlinearities, [B, 4N]
+    private INDArray[] tc;   // tanh(c(1..T))
+
+    OpsLstmLayer(OpsParameters params, ModelLayout.Layer l, OpsHebbianTrace plastic) {
+        this.n = l.wh().rows();
+        this.wx = params.value(l.wx());
+        this.wh = params.value(l.wh());
+        this.bias = params.value(l.bias()).reshape(1, 4L * n);
+        this.dwx = params.gradient(l.wx());
+        this.dwh = params.gradient(l.wh());
+        this.dBias = params.gradient(l.bias()).reshape(1, 4L * n);
+        this.plastic = plastic;
+    }
+
+    /** x is [T*B, nIn], time-major; returns h(1..T) as [T*B, N]. */
+    INDArray forward(INDArray x, int batch, int steps) {
+        this.batch = batch;
+        this.steps = steps;
+        INDArray[] state = carried.computeIfAbsent(batch, b -> new INDArray[] {
+                Nd4j.create(wh.dataType(), b, n), Nd4j.create(wh.dataType(), b, n)});
+        h = new INDArray[steps + 1];
+        c = new INDArray[steps + 1];
+        act = new INDArray[steps];
+        tc = new INDArray[steps];
+        h[0] = state[0];
+        c[0] = state[1];
+        if (plastic != null) {
+            plastic.begin(batch, steps);
+        }
+        INDArray xa = x.mmul(wx).addiRowVector(bias);
+        INDArray out = Nd4j.create(wh.dataType(), (long) steps * batch, n);
+        for (int t = 0; t < steps; t++) {
+            INDArray a = rows(xa, t).add(h[t].mmul(wh));
+            INDArray gates = Nd4j.create(wh.dataType(), batch, 4L * n);
+            gates.get(cols(0, 3)).assign(Transforms.sigmoid(a.get(cols(0, 3)), true));
+            INDArray ag = a.get(cols(3, 4));
+            if (plastic != null) {
+                ag.addi(plastic.input(t, h[t]));
+            }
+            INDArray g = Transforms.tanh(ag, true);
+            gates.get(cols(3, 4)).assign(g);
+            act[t] = gates;
+            c[t + 1] = gate(t, 1).mul(c[t]).addi(gate(t, 0).mul(g));
+            tc[t] = Transforms.tanh(c[t + 1], true);
+            h[t + 1] = gate(t, 2).mul(tc[t]);
+            rows(out, t).assign(h[t + 1]);
+            if (plastic != null) {
+                plastic.update(t, h[t], g);
+            }
+        }
+        carried.put(batch, new INDArray[] {h[steps], c[steps]});
+        if (plastic != null) {
+            plastic.end(steps);
+        }
+        return out;
+    }
+
+    /**
+     * Backward over the segment just run forward. {@code dOut} is dL/dh(1..T), [T*B, N]; accumulates parameter
+     * gradients and returns dL/dx, [T*B, nIn]. Truncated BPTT: nothing flows into h(0), c(0) or Hebb(0).
+     */
+    INDArray backward(INDArray x, INDArray dOut) {
+        INDArray dA = Nd4j.create(wh.dataType(), (long) steps * batch, 4L * n);
+        INDArray dhNext = Nd4j.create(wh.dataType(), batch, n); // dL/dh(s+1) from step s+1
+        INDArray dc = Nd4j.create(wh.dataType(), batch, n);
+        if (plastic != null) {
+            plastic.beginBackward();
+        }
+        for (int s = steps - 1; s >= 0; s--) {
+            INDArray dh = rows(dOut, s).add(dhNext);
+            INDArray dhPrev = Nd4j.create(wh.dataType(), batch, n); // dL/dh(s) as pre-synaptic input of step s
+            INDArray dgTrace = plastic == null ? null : plastic.updateBackward(s, h[s], gate(s, 3), dhPrev);
+            INDArray i = gate(s, 0);
+            INDArray f = gate(s, 1);
+            INDArray o = gate(s, 2);
+            INDArray g = gate(s, 3);
+            INDArray dcs = dc.add(dh.mul(o).muli(tc[s].mul(tc[s]).rsubi(1)));
+            INDArray dg = dcs.mul(i);
+            if (dgTrace != null) {
+                dg.addi(dgTrace);
+            }
+            INDArray da = rows(dA, s);
+            da.get(cols(0, 1)).assign(dcs.mul(g).muli(i).muli(i.rsub(1)));
+            da.get(cols(1, 2)).assign(dcs.mul(c[s]).muli(f).muli(f.rsub(1)));
+            da.get(cols(2, 3)).assign(dh.mul(tc[s]).muli(o).muli(o.rsub(1)));
+            INDArray dag = dg.muli(g.mul(g).rsubi(1));
+            da.get(cols(3, 4)).assign(dag);
+            dc = dcs.muli(f);
+            if (plastic != null) {
+                plastic.inputBackward(s, h[s], dag, dhPrev);
+            }
+            dhNext = dhPrev.addi(da.mmul(wh.transpose()));
+        }
+        INDArray hPrevAll = Nd4j.vstack(java.util.Arrays.copyOf(h, steps));
+        dwx.addi(x.transpose().mmul(dA));
+        dwh.addi(hPrevAll.transpose().mmul(dA));
+        dBias.addi(dA.sum(true, 0));
+        return dA.mmul(wx.transpose());
+    }
+
+    void resetState() {
+        carried.clear();
+        if (plastic != null) {
+            plastic.reset();
+        }
+    }
+
+    /** Gate k (0 i, 1 f, 2 o, 3 g) of step t after its nonlinearity. */
+    private INDArray gate(int t, int k) {
+        return act[t].get(cols(k, k + 1));
+    }
+
+    private INDArray rows(INDArray m, int t) {
+        return m.get(NDArrayIndex.interval((long) t * batch, (long) (t + 1) * batch), NDArrayIndex.all());
+    }
+
+    /** Column blocks [from, to) of width N. */
+    private INDArrayIndex[] cols(int from, int to) {
+        return new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.interval((long) from * n, (long) to * n)};
+    }
+}

@@ -1,0 +1,40 @@
+package backpropamine.ops;
+
+import backpropamine.model.ModelLayout;
+import backpropamine.model.ParameterLayout.Entry;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The flat parameter and gradient vectors on the backend's device, and [rows, cols] views of their entries. */
+final class OpsParameters {
+    final ModelLayout layout;
+    final DataType dtype;
+    final INDArray theta;
+    final INDArray grad;
+
+    OpsParameters(ModelLayout layout, DataType dtype, double[] initial) {
+        this.layout = layout;
+        this.dtype = dtype;
+        this.theta = Nd4j.createFromArray(initial).castTo(dtype);
+        this.grad = Nd4j.create(dtype, theta.length());
+    }
+
+    INDArray value(Entry e) {
+        return slice(theta, e);
+    }
+
+    INDArray gradient(Entry e) {
+        return slice(grad, e);
+    }
+
+    /** A scalar parameter (the modulator bias, lambda), read once per segment. */
+    double scalar(Entry e) {
+        return theta.getDouble(e.offset());
+    }
+
+    private static INDArray slice(INDArray flat, Entry e) {
+        return flat.get(NDArrayIndex.interval(e.offset(), e.offset() + e.length())).reshape('c', e.rows(), e.cols());
+    }
+}
