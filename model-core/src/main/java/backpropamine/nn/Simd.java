@@ -41,11 +41,16 @@ final class Simd {
         return ONE.sub(e).div(ONE.add(e));
     }
 
-    // exp(x) = 2^k exp(r), x = k ln2 + r, |r| <= ln2 / 2, exp(r) by a degree-12 Taylor polynomial (enough for
-    // double; float just carries extra terms). Only +, *, fma and bit moves: the JIT-compiled and interpreted
-    // paths give bit-identical results, which SIMD library exp (VectorOperators.EXP) does not, and a trial
-    // must be reproducible whatever the JIT did before it.
+    // exp(x) = 2^k exp(r), x = k ln2 + r, |r| <= ln2 / 2, exp(r) by a Taylor polynomial: degree 7 in float (the
+    // remainder r^8/8! < 5.2e-9 is under half an ulp), degree 12 in the double twin. Only +, *, fma and bit
+    // moves: the JIT-compiled and interpreted paths give bit-identical results, which SIMD library exp
+    // (VectorOperators.EXP) does not, and a trial must be reproducible whatever the JIT did before it.
     private static final int MANTISSA = Float.SIZE - 2 - Integer.numberOfTrailingZeros(Float.MAX_EXPONENT + 1);
+    /**
+     * A compile-time constant, false in float: javac drops the high-order terms from the float bytecode, which
+     * also keeps exp small enough for C2 to inline (FreqInlineSize; a vector passed to a call not inlined is boxed).
+     */
+    private static final boolean DOUBLE_TERMS = Float.SIZE == 64;
     /** 1.5 * 2^MANTISSA + bias: adding it rounds to an integer k held, biased, in the low mantissa bits. */
     private static final float SHIFTER = (float) (Math.scalb(1.5, MANTISSA) + Float.MAX_EXPONENT);
     private static final float LOG2E = (float) (1 / Math.log(2));
@@ -69,12 +74,15 @@ final class Simd {
         FloatVector k = t.sub(SHIFTER);
         FloatVector r = k.fma(all(-LN2_HI), x);
         r = k.fma(all(-LN2_LO), r);
-        FloatVector p = all(TAYLOR[12]);
-        p = p.fma(r, all(TAYLOR[11]));
-        p = p.fma(r, all(TAYLOR[10]));
-        p = p.fma(r, all(TAYLOR[9]));
-        p = p.fma(r, all(TAYLOR[8]));
-        p = p.fma(r, all(TAYLOR[7]));
+        FloatVector p = all(TAYLOR[7]);
+        if (DOUBLE_TERMS) {
+            p = all(TAYLOR[12]);
+            p = p.fma(r, all(TAYLOR[11]));
+            p = p.fma(r, all(TAYLOR[10]));
+            p = p.fma(r, all(TAYLOR[9]));
+            p = p.fma(r, all(TAYLOR[8]));
+            p = p.fma(r, all(TAYLOR[7]));
+        }
         p = p.fma(r, all(TAYLOR[6]));
         p = p.fma(r, all(TAYLOR[5]));
         p = p.fma(r, all(TAYLOR[4]));

@@ -33,7 +33,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 @EnabledIf("onCuda")
 class CudaBackendTest {
     static boolean onCuda() {
-        return Kernels.forBackend() == Kernels.OPS;
+        try {
+            return Kernels.forBackend() == Kernels.OPS;
+        } catch (Throwable noBackend) { // -Pcuda on a machine without a GPU: ND4J cannot load its backend at all
+            return false;
+        }
     }
 
     @Test
