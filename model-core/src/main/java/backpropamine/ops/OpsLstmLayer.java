@@ -64,10 +64,11 @@ final class OpsLstmLayer {
         if (plastic != null) {
             plastic.begin(batch, steps);
         }
-        INDArray xa = x.mmul(wx).addiRowVector(bias);
+        INDArray xa = Nd4j.gemm(x, wx, false, false).addiRowVector(bias);
         INDArray out = Nd4j.create(wh.dataType(), (long) steps * batch, n);
         for (int t = 0; t < steps; t++) {
-            INDArray a = rows(xa, t).add(h[t].mmul(wh));
+            INDArray a = rows(xa, t);
+            Nd4j.gemm(h[t], wh, a, false, false, 1.0, 1.0);
             INDArray gates = Nd4j.create(wh.dataType(), batch, 4L * n);
             gates.get(cols(0, 3)).assign(Transforms.sigmoid(a.get(cols(0, 3)), true));
             INDArray ag = a.get(cols(3, 4));
@@ -126,13 +127,13 @@ final class OpsLstmLayer {
             if (plastic != null) {
                 plastic.inputBackward(s, h[s], dag, dhPrev);
             }
-            dhNext = dhPrev.addi(da.mmul(wh.transpose()));
+            dhNext = Nd4j.gemm(da, wh, dhPrev, false, true, 1.0, 1.0);
         }
         INDArray hPrevAll = Nd4j.vstack(java.util.Arrays.copyOf(h, steps));
-        dwx.addi(x.transpose().mmul(dA));
-        dwh.addi(hPrevAll.transpose().mmul(dA));
+        Nd4j.gemm(x, dA, dwx, true, false, 1.0, 1.0);
+        Nd4j.gemm(hPrevAll, dA, dwh, true, false, 1.0, 1.0);
         dBias.addi(dA.sum(true, 0));
-        return dA.mmul(wx.transpose());
+        return Nd4j.gemm(dA, wx, false, true);
     }
 
     void resetState() {

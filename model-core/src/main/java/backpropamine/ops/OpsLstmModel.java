@@ -18,8 +18,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The basic language model (embedding -> plastic LSTM layers -> softmax) written only in ND4J tensor ops: no
  * Java code touches an array's memory, so it runs on any ND4J backend, ND4J's CUDA backend included. Same
  * equations, parameter layout and initialisation as {@code backpropamine.nn.PlasticLstmModel}, which it
- * matches to rounding (OpsLstmModelTest); on CPU the fused kernels are several times faster, because every
- * small op here pays ND4J's per-op cost (docs/performance.md).
+ * matches to rounding (OpsLstmModelTest). Matrix products go through {@code Nd4j.gemm} (oneDNN on CPU, cuBLAS on
+ * CUDA; {@code mmul} took twice as long here); the rest are whole-batch elementwise ops and batched products of
+ * the [B, N, N] traces. On CPU the fused kernels are 4-6 times faster, because every small op here pays ND4J's
+ * per-op cost (docs/performance.md).
  */
 public final class OpsLstmModel implements LanguageModel {
     private final ModelShape shape;
@@ -68,9 +70,9 @@ public final class OpsLstmModel implements LanguageModel {
         double loss = crossEntropy(logits, oneHot);
         // d(sum over steps of the batch-mean CE) = (1/B) (softmax - onehot)
         INDArray dz = logits[1].diviColumnVector(logits[2]).subi(oneHot).muli(1.0 / batch);
-        dSoftmaxW.addi(top.transpose().mmul(dz));
+        Nd4j.gemm(top, dz, dSoftmaxW, true, false, 1.0, 1.0);
         dSoftmaxB.addi(dz.sum(true, 0));
-        INDArray d = dz.mmul(softmaxW.transpose());
+        INDArray d = Nd4j.gemm(dz, softmaxW, false, true);
         closeAll(logits[0], logits[1], oneHot); // [T*B, V] each: free now, not when the GC notices
         long t2 = System.nanoTime();
         for (int l = layers.size() - 1; l >= 0; l--) {
@@ -78,7 +80,7 @@ public final class OpsLstmModel implements LanguageModel {
         }
         // dE[token] += dx: a product with the one-hot matrix of the inputs (deterministic, unlike a scatter-add)
         try (INDArray inputsOneHot = oneHot(inputs)) {
-            dEmbedding.addi(inputsOneHot.transpose().mmul(d));
+            Nd4j.gemm(inputsOneHot, d, dEmbedding, true, false, 1.0, 1.0);
         }
         long t3 = System.nanoTime();
         phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
@@ -108,7 +110,7 @@ public final class OpsLstmModel implements LanguageModel {
 
     /** {z - max(z), exp(z - max(z)), sum of each row's exps}, rows of z = h W + b. */
     private INDArray[] logits(INDArray top) {
-        INDArray z = top.mmul(softmaxW).addiRowVector(softmaxB);
+        INDArray z = Nd4j.gemm(top, softmaxW, false, false).addiRowVector(softmaxB);
         z.subiColumnVector(z.max(1));
         INDArray e = Transforms.exp(z, true);
         return new INDArray[] {z, e, e.sum(1)};
