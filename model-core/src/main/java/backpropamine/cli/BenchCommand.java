@@ -71,6 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        kernels(); // refuse an unknown name before anything is measured
         List<Variant> list = new ArrayList<>();
         if (variants == null) {
             list.addAll(List.of(Variant.values()));
