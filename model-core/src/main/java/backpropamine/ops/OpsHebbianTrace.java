@@ -187,7 +187,7 @@ final class OpsHebbianTrace {
                 dm = sum12(d.mul(rate).muli(elig[s]));
                 addSum(dRate, d.mul(elig[s]).muli(m[s]));
                 try (INDArray x = dE.mul(outer.subi(elig[s]))) {
-                    dLambda.addi(x.sumNumber().doubleValue());
+                    dLambda.addi(x.reshape(1, x.length()).sum(true, 1)); // on the device: no sync per step
                 }
                 INDArray dEPrev = dE.mul(1 - lambda).addi(dOuter);
                 dOuter.assign(dE).muli(lambda);
@@ -201,7 +201,7 @@ final class OpsHebbianTrace {
         if (dm != null) {
             // M = tanh(z), z = v . h(t-1) + b_m
             INDArray dz = dm.reshape(batch, 1).muli(m[s].reshape(batch, 1).mul(m[s].reshape(batch, 1)).rsubi(1));
-            dbm.addi(dz.sumNumber().doubleValue());
+            dbm.addi(dz.sum(true, 0));
             dv.addi(dz.transpose().mmul(hPrev));
             dhPrev.addi(dz.mmul(v));
         }
