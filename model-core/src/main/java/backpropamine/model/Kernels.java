@@ -16,7 +16,8 @@ public enum Kernels {
         return onCuda() ? OPS : FUSED;
     }
 
-    static boolean onCuda() {
+    /** Whether ND4J loaded its CUDA backend (the {@code -Pcuda} build on a machine with a GPU). */
+    public static boolean onCuda() {
         return Nd4j.getBackend().getClass().getName().toLowerCase(Locale.ROOT).contains("cuda");
     }
 

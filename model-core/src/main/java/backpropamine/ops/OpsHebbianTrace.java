@@ -183,8 +183,9 @@ final class OpsHebbianTrace {
                 dOuter.muli(m[s]);
             }
             case RETRO -> {
-                dOuter = d.mul(rate).muli(m[s]); // dL/dE(s) through eq. 4, until it becomes dL/d(outer)
-                dm = sum12(d.mul(rate).muli(elig[s]));
+                INDArray du = d.mul(rate);
+                dm = sum12(du.mul(elig[s]));
+                dOuter = du.muli(m[s]); // dL/dE(s) through eq. 4, until it becomes dL/d(outer)
                 addSum(dRate, d.mul(elig[s]).muli(m[s]));
                 try (INDArray x = dE.mul(outer.subi(elig[s]))) {
                     dLambda.addi(x.reshape(1, x.length()).sum(true, 1)); // on the device: no sync per step

@@ -53,12 +53,8 @@ public final class Benchmark {
         LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, kernels, 1.0, seed, 0.1);
         int steps = PerplexityEvaluator.EVAL_STEPS;
         SplittableRandom rnd = new SplittableRandom(seed);
-        int[] inputs = new int[batch * steps];
-        int[] targets = new int[batch * steps];
-        for (int k = 0; k < inputs.length; k++) {
-            inputs[k] = rnd.nextInt(shape.vocab());
-            targets[k] = rnd.nextInt(shape.vocab());
-        }
+        int[] inputs = randomTokens(rnd, shape.vocab(), batch * steps);
+        int[] targets = randomTokens(rnd, shape.vocab(), batch * steps);
         for (int s = 0; s < Math.max(2, segments / 4); s++) {
             model.evaluateSegment(inputs, targets, batch, steps);
         }
@@ -69,17 +65,18 @@ public final class Benchmark {
         return (double) segments * batch * steps / ((System.nanoTime() - t0) / 1e9);
     }
 
+    /** Uniform token ids: the benchmark measures speed, which does not depend on the text. */
+    private static int[] randomTokens(SplittableRandom rnd, int vocab, int length) {
+        return rnd.ints(length, 0, vocab).toArray();
+    }
+
     public static Result training(ModelShape shape, Kernels kernels, int batch, int steps, int warmup, int segments,
                                   long seed) {
         LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, kernels, 1.0, seed, 0.1);
         Sgd sgd = new Sgd(model, 5.0);
         SplittableRandom rnd = new SplittableRandom(seed);
-        int[] inputs = new int[batch * steps];
-        int[] targets = new int[batch * steps];
-        for (int k = 0; k < inputs.length; k++) {
-            inputs[k] = rnd.nextInt(shape.vocab());
-            targets[k] = rnd.nextInt(shape.vocab());
-        }
+        int[] inputs = randomTokens(rnd, shape.vocab(), batch * steps);
+        int[] targets = randomTokens(rnd, shape.vocab(), batch * steps);
         for (int s = 0; s < warmup; s++) {
             model.trainSegment(inputs, targets, batch, steps);
             sgd.step(0.1, 1e-5);

@@ -2,6 +2,7 @@ package backpropamine.spark;
 
 import backpropamine.data.PtbCorpus;
 import backpropamine.model.CodeVersion;
+import backpropamine.model.Kernels;
 import backpropamine.spark.results.TrialOutcome;
 import backpropamine.spark.sweep.TrialSpec;
 import backpropamine.train.Cancellation;
@@ -70,7 +71,7 @@ public final class TrialTask {
 
     /** Pins ND4J to the task's GPU (CUDA backend) and to the trial's thread budget. */
     private static void bind(String gpu, int threads) {
-        if (gpu != null && Nd4j.getBackend().getClass().getName().toLowerCase().contains("cuda")) {
+        if (gpu != null && Kernels.onCuda()) {
             Nd4j.getAffinityManager().unsafeSetDevice(Integer.parseInt(gpu.trim()));
         }
         Nd4j.getEnvironment().setMaxMasterThreads(threads); // the model's Java kernels follow it too
