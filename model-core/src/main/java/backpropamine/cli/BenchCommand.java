@@ -1,6 +1,7 @@
 package backpropamine.cli;
 
 import backpropamine.model.Kernels;
+import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Phase;
 import backpropamine.model.Variant;
@@ -27,13 +28,14 @@ import picocli.CommandLine.Option;
  * Each variant runs in a fresh JVM so that its peak resident memory is its own.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure training speed and peak memory of each variant (B=20, T=20, matched hidden sizes).")
+        description = "Measure training speed and peak memory of each variant (B=20, T=20, matched hidden sizes).",
+        defaultValueProvider = TrialOptions.Defaults.class)
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--variant", split = ",", description = "variants to measure (default: all four)")
     List<String> variants;
-    @Option(names = "--batch", defaultValue = "20")
+    @Option(names = "--batch", description = "training batch (default ${DEFAULT-VALUE})")
     int batch;
-    @Option(names = "--bptt", defaultValue = "20")
+    @Option(names = "--bptt", description = "steps per segment (default ${DEFAULT-VALUE})")
     int bptt;
     @Option(names = "--hidden", description = "fixed hidden size instead of parameter matching")
     Integer hidden;
@@ -204,7 +206,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Kernels kernels() {
-        return kernelsName == null ? Kernels.forBackend() : Kernels.parse(kernelsName);
+        return kernelsName == null ? LanguageModels.kernelsForBackend() : Kernels.parse(kernelsName);
     }
 
     private List<String> variantArgs(Integer h, int b, int timed, int untimed, boolean noEval) {

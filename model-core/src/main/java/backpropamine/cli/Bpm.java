@@ -4,9 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bin/bpm}: the command-line entry point of model-core (train, bench, data). */
-@Command(name = "bpm", mixinStandardHelpOptions = true, version = "bpm 0.1.0",
+@Command(name = "bpm", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
         description = "Backpropamine language models on Penn Treebank.",
-        subcommands = {TrainCommand.class, BenchCommand.class, DataCommand.class})
+        subcommands = {})
 public final class Bpm implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,6 +19,9 @@ public final class Bpm implements Runnable {
     /** A command line whose errors print one clear message (no stack trace) and exit non-zero. */
     public static CommandLine commandLine(Object root) {
         CommandLine cl = new CommandLine(root);
+        cl.addSubcommand("train", TrainCommand.commandLine());
+        cl.addSubcommand("bench", new BenchCommand());
+        cl.addSubcommand("data", new DataCommand());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println("error: " + ex.getMessage());
             if (System.getenv("BPM_DEBUG") != null) {

@@ -2,10 +2,10 @@ package backpropamine.train;
 
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Phase;
 import backpropamine.model.Precision;
+import backpropamine.model.Variant;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +21,16 @@ public final class Benchmark {
                          double secondsPerSegment, double[] phaseShare) {
     }
 
+    /** A trial's default settings (trace clip, init scale, gradient clip, L2): the benchmark measures those. */
+    private static final TrialConfig DEFAULTS = TrialConfig.builder(Variant.LSTM).build();
+    /** Small, so that thousands of steps on random tokens stay finite. */
+    private static final double LEARNING_RATE = 0.1;
+
     private Benchmark() {
+    }
+
+    private static LanguageModel model(ModelShape shape, Kernels kernels, long seed) {
+        return LanguageModels.create(shape, Precision.FLOAT, kernels, DEFAULTS.traceClip(), seed, DEFAULTS.initScale());
     }
 
     /**
@@ -50,7 +59,7 @@ public final class Benchmark {
      * runs at batch 10 and the test pass at batch 1, which must not dominate a trial.
      */
     public static double evaluation(ModelShape shape, Kernels kernels, int batch, int segments, long seed) {
-        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, kernels, 1.0, seed, 0.1);
+        LanguageModel model = model(shape, kernels, seed);
         int steps = PerplexityEvaluator.EVAL_STEPS;
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] inputs = randomTokens(rnd, shape.vocab(), batch * steps);
@@ -72,14 +81,14 @@ public final class Benchmark {
 
     public static Result training(ModelShape shape, Kernels kernels, int batch, int steps, int warmup, int segments,
                                   long seed) {
-        LanguageModel model = LanguageModels.create(shape, Precision.FLOAT, kernels, 1.0, seed, 0.1);
-        Sgd sgd = new Sgd(model, 5.0);
+        LanguageModel model = model(shape, kernels, seed);
+        Sgd sgd = new Sgd(model, DEFAULTS.gradClip());
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] inputs = randomTokens(rnd, shape.vocab(), batch * steps);
         int[] targets = randomTokens(rnd, shape.vocab(), batch * steps);
         for (int s = 0; s < warmup; s++) {
             model.trainSegment(inputs, targets, batch, steps);
-            sgd.step(0.1, 1e-5);
+            sgd.step(LEARNING_RATE, DEFAULTS.l2());
         }
         long[] before = model.phaseNanos();
         long optimizer = 0;
@@ -87,7 +96,7 @@ public final class Benchmark {
         for (int s = 0; s < segments; s++) {
             model.trainSegment(inputs, targets, batch, steps);
             long o = System.nanoTime();
-            sgd.step(0.1, 1e-5);
+            sgd.step(LEARNING_RATE, DEFAULTS.l2());
             optimizer += System.nanoTime() - o;
         }
         long total = System.nanoTime() - t0;

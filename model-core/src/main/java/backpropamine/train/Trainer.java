@@ -4,7 +4,6 @@ import backpropamine.data.PtbCorpus;
 import backpropamine.data.PtbFiles.Split;
 import backpropamine.data.TokenBatches;
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
 import backpropamine.model.ModelShape;
 import java.io.IOException;
 import java.io.UncheckedIOException;

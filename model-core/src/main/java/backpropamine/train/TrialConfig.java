@@ -3,11 +3,21 @@ package backpropamine.train;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
 import backpropamine.model.Variant;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything that defines one trial, validated on construction. Field names in messages are the keys of the
- * sweep files ({@code decay_factor}, ...), so an error points at the line to fix.
+ * Everything that defines one trial. Each component is described once in {@link TrialSetting} (key, range,
+ * default); the {@link Builder} validates against it, and messages name the keys of the sweep files
+ * ({@code decay_factor}, ...), so an error points at the line to fix.
  *
  * <p>Learning rate of epoch e (1-based): {@code lr0 * decay_factor ^ max(0, e - decay_start)}.
  */
@@ -34,65 +44,18 @@ public record TrialConfig(
     public TrialConfig {
         Objects.requireNonNull(variant, "variant");
         Objects.requireNonNull(precision, "precision");
-        range("decay_factor", decayFactor, 0, false, 1, true);
-        range("decay_start", decayStart, 0, 10_000);
-        range("init_scale", initScale, 0, false, 1, true);
-        range("l2", l2, 0, true, 1, false);
-        range("epochs", epochs, 1, 10_000);
-        if (hidden != null) {
-            range("hidden", hidden, 1, 8192);
-        }
-        if (paramBudget < 1) {
-            throw new IllegalArgumentException("param_budget must be positive, was " + paramBudget);
-        }
-        range("batch", batch, 1, 4096);
-        range("bptt", bptt, 1, 10_000);
-        range("valid_batch", validBatch, 1, 4096);
-        range("test_batch", testBatch, 1, 4096);
-        range("max_batches", maxBatches, 0, Integer.MAX_VALUE);
-        range("trace_clip", traceClip, 0, false, 1e6, true);
-        range("grad_clip", gradClip, 0, false, 1e9, true);
-        range("learning_rate", learningRate, 0, false, 1e6, true);
     }
 
-    private static void range(String key, double v, double lo, boolean loIncl, double hi, boolean hiIncl) {
-        boolean ok = !Double.isNaN(v) && (loIncl ? v >= lo : v > lo) && (hiIncl ? v <= hi : v < hi);
-        if (!ok) {
-            throw new IllegalArgumentException(key + " must be in " + (loIncl ? "[" : "(") + lo + ", " + hi
-                    + (hiIncl ? "]" : ")") + ", was " + v);
-        }
-    }
-
-    private static void range(String key, long v, long lo, long hi) {
-        if (v < lo || v > hi) {
-            throw new IllegalArgumentException(key + " must be in [" + lo + ", " + hi + "], was " + v);
-        }
-    }
-
-    /** The paper's basic setting for a variant and one grid point. */
+    /** The paper's basic setting for a variant: every other setting at its {@link TrialSetting} default. */
     public static Builder builder(Variant variant) {
-        return new Builder(variant);
+        return new Builder().variant(variant);
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(variant);
-        b.decayFactor = decayFactor;
-        b.decayStart = decayStart;
-        b.initScale = initScale;
-        b.l2 = l2;
-        b.epochs = epochs;
-        b.hidden = hidden;
-        b.paramBudget = paramBudget;
-        b.batch = batch;
-        b.bptt = bptt;
-        b.validBatch = validBatch;
-        b.testBatch = testBatch;
-        b.maxBatches = maxBatches;
-        b.seed = seed;
-        b.traceClip = traceClip;
-        b.gradClip = gradClip;
-        b.learningRate = learningRate;
-        b.precision = precision;
+        Builder b = new Builder();
+        for (TrialSetting s : TrialSetting.values()) {
+            b.set(s, s.get(this));
+        }
         return b;
     }
 
@@ -108,62 +71,109 @@ public record TrialConfig(
                 : ModelShape.matched(variant, vocab, ModelShape.PAPER_LAYERS, paramBudget);
     }
 
-    /** A canonical description of every field that affects the result (for checkpoints and trial keys). */
+    /**
+     * A canonical description of every component, for checkpoints and trial keys: {@code key=value} in the record's
+     * order, joined by ';' (for example {@code variant=SIMPLE;decay_factor=0.3;...;precision=FLOAT}). Derived from the
+     * record's components, so a new component can never be left out of the trial's identity.
+     */
     public String fingerprint() {
-        return "variant=" + variant + ";decay_factor=" + decayFactor + ";decay_start=" + decayStart
-                + ";init_scale=" + initScale + ";l2=" + l2 + ";epochs=" + epochs + ";hidden=" + (hidden == null ? "auto" : hidden)
-                + ";param_budget=" + paramBudget + ";batch=" + batch + ";bptt=" + bptt + ";valid_batch=" + validBatch
-                + ";test_batch=" + testBatch + ";max_batches=" + maxBatches + ";seed=" + seed + ";trace_clip=" + traceClip
-                + ";grad_clip=" + gradClip + ";learning_rate=" + learningRate + ";precision=" + precision;
+        StringBuilder sb = new StringBuilder();
+        for (TrialSetting s : COMPONENTS) {
+            sb.append(sb.isEmpty() ? "" : ";").append(s.key()).append('=').append(s.format(s.get(this)));
+        }
+        return sb.toString();
     }
 
-    /** Mutable builder with the paper's defaults. */
-    public static final class Builder {
-        private Variant variant;
-        private double decayFactor = 0.3;
-        private int decayStart = 4;
-        private double initScale = 0.1;
-        private double l2 = 1e-5;
-        private int epochs = 13;
-        private Integer hidden;
-        private long paramBudget = ModelShape.DEFAULT_BUDGET;
-        private int batch = 20;
-        private int bptt = 20;
-        private int validBatch = 10;
-        private int testBatch = 1;
-        private int maxBatches;
-        private long seed = 1;
-        private double traceClip = 1.0;
-        private double gradClip = 5.0;
-        private double learningRate = 1.0;
-        private Precision precision = Precision.FLOAT;
+    /** The settings in the order of the record's components; class initialisation fails if the two disagree. */
+    private static final List<TrialSetting> COMPONENTS;
+    private static final Map<TrialSetting, MethodHandle> ACCESSORS = new EnumMap<>(TrialSetting.class);
+    private static final MethodHandle CONSTRUCTOR;
 
-        private Builder(Variant variant) {
-            this.variant = variant;
+    static {
+        RecordComponent[] rc = TrialConfig.class.getRecordComponents();
+        List<TrialSetting> order = new ArrayList<>();
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        try {
+            for (RecordComponent c : rc) {
+                TrialSetting s = Arrays.stream(TrialSetting.values()).filter(x -> x.component().equals(c.getName()))
+                        .findFirst().orElseThrow(() -> new IllegalStateException("TrialConfig." + c.getName()
+                                + " has no row in TrialSetting"));
+                if (s.kind().type != c.getType()) {
+                    throw new IllegalStateException("TrialSetting." + s + " is " + s.kind() + " but TrialConfig."
+                            + c.getName() + " is " + c.getType());
+                }
+                order.add(s);
+                ACCESSORS.put(s, lookup.unreflect(c.getAccessor()));
+            }
+            if (order.size() != TrialSetting.values().length) {
+                throw new IllegalStateException("TrialSetting has rows without a TrialConfig component");
+            }
+            CONSTRUCTOR = lookup.findConstructor(TrialConfig.class, MethodType.methodType(void.class,
+                    Arrays.stream(rc).map(RecordComponent::getType).toArray(Class<?>[]::new)));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        COMPONENTS = List.copyOf(order);
+    }
+
+    static Object component(TrialSetting s, TrialConfig c) {
+        try {
+            return ACCESSORS.get(s).invoke(c);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Mutable builder with the defaults of {@link TrialSetting}; {@link #build()} checks every value's range. */
+    public static final class Builder {
+        private final Map<TrialSetting, Object> values = new EnumMap<>(TrialSetting.class);
+
+        private Builder() {
+            for (TrialSetting s : TrialSetting.values()) {
+                values.put(s, s.defaultValue());
+            }
         }
 
-        public Builder variant(Variant v) { this.variant = v; return this; }
-        public Builder decayFactor(double v) { this.decayFactor = v; return this; }
-        public Builder decayStart(int v) { this.decayStart = v; return this; }
-        public Builder initScale(double v) { this.initScale = v; return this; }
-        public Builder l2(double v) { this.l2 = v; return this; }
-        public Builder epochs(int v) { this.epochs = v; return this; }
-        public Builder hidden(Integer v) { this.hidden = v; return this; }
-        public Builder paramBudget(long v) { this.paramBudget = v; return this; }
-        public Builder batch(int v) { this.batch = v; return this; }
-        public Builder bptt(int v) { this.bptt = v; return this; }
-        public Builder validBatch(int v) { this.validBatch = v; return this; }
-        public Builder testBatch(int v) { this.testBatch = v; return this; }
-        public Builder maxBatches(int v) { this.maxBatches = v; return this; }
-        public Builder seed(long v) { this.seed = v; return this; }
-        public Builder traceClip(double v) { this.traceClip = v; return this; }
-        public Builder gradClip(double v) { this.gradClip = v; return this; }
-        public Builder learningRate(double v) { this.learningRate = v; return this; }
-        public Builder precision(Precision v) { this.precision = v; return this; }
+        /** Sets any setting; the value must be of the setting's kind (a {@code Double} for REAL, and so on). */
+        public Builder set(TrialSetting setting, Object value) {
+            values.put(setting, value);
+            return this;
+        }
 
+        public Builder variant(Variant v) { return set(TrialSetting.VARIANT, v); }
+        public Builder decayFactor(double v) { return set(TrialSetting.DECAY_FACTOR, v); }
+        public Builder decayStart(int v) { return set(TrialSetting.DECAY_START, v); }
+        public Builder initScale(double v) { return set(TrialSetting.INIT_SCALE, v); }
+        public Builder l2(double v) { return set(TrialSetting.L2, v); }
+        public Builder epochs(int v) { return set(TrialSetting.EPOCHS, v); }
+        public Builder hidden(Integer v) { return set(TrialSetting.HIDDEN, v); }
+        public Builder paramBudget(long v) { return set(TrialSetting.PARAM_BUDGET, v); }
+        public Builder batch(int v) { return set(TrialSetting.BATCH, v); }
+        public Builder bptt(int v) { return set(TrialSetting.BPTT, v); }
+        public Builder validBatch(int v) { return set(TrialSetting.VALID_BATCH, v); }
+        public Builder testBatch(int v) { return set(TrialSetting.TEST_BATCH, v); }
+        public Builder maxBatches(int v) { return set(TrialSetting.MAX_BATCHES, v); }
+        public Builder seed(long v) { return set(TrialSetting.SEED, v); }
+        public Builder traceClip(double v) { return set(TrialSetting.TRACE_CLIP, v); }
+        public Builder gradClip(double v) { return set(TrialSetting.GRAD_CLIP, v); }
+        public Builder learningRate(double v) { return set(TrialSetting.LEARNING_RATE, v); }
+        public Builder precision(Precision v) { return set(TrialSetting.PRECISION, v); }
+
+        /** @throws IllegalArgumentException naming the first setting out of its range */
         public TrialConfig build() {
-            return new TrialConfig(variant, decayFactor, decayStart, initScale, l2, epochs, hidden, paramBudget, batch,
-                    bptt, validBatch, testBatch, maxBatches, seed, traceClip, gradClip, learningRate, precision);
+            Object[] args = new Object[COMPONENTS.size()];
+            for (int k = 0; k < args.length; k++) {
+                TrialSetting s = COMPONENTS.get(k);
+                s.check(values.get(s));
+                args[k] = values.get(s);
+            }
+            try {
+                return (TrialConfig) CONSTRUCTOR.invokeWithArguments(args);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

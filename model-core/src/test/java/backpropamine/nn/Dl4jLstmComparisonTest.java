@@ -3,7 +3,7 @@ package backpropamine.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
+import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.Precision;

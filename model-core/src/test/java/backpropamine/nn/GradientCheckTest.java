@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
+import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.Precision;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
+import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
 import backpropamine.model.Variant;

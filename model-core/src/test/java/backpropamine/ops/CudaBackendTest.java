@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
+import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
 import backpropamine.model.Variant;
@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CudaBackendTest {
     static boolean onCuda() {
         try {
-            return Kernels.forBackend() == Kernels.OPS;
+            return LanguageModels.kernelsForBackend() == Kernels.OPS;
         } catch (Throwable noBackend) { // -Pcuda on a machine without a GPU: ND4J cannot load its backend at all
             return false;
         }

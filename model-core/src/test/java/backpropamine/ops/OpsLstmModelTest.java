@@ -9,7 +9,7 @@ import backpropamine.data.PtbFiles.Split;
 import backpropamine.data.TokenBatches;
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
+import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.Precision;

@@ -3,7 +3,6 @@ package backpropamine.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import backpropamine.model.LanguageModel;
-import backpropamine.model.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.ParameterLayout.Kind;

@@ -1,6 +1,6 @@
 package backpropamine.spark;
 
-import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.spark.results.ResultsLocation;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,7 +16,7 @@ public final class SparkSessions {
     private SparkSessions() {
     }
 
-    public static SparkSession create(String appName, String master, SweepSpec.Results results) {
+    public static SparkSession create(String appName, String master, ResultsLocation results) {
         SparkConf conf = new SparkConf(true);
         if (!conf.contains("spark.master")) {
             // local mode: one slot per core for trials plus one for commits (see SweepRunner)

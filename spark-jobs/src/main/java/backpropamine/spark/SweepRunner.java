@@ -3,6 +3,7 @@ package backpropamine.spark;
 import backpropamine.data.PtbCorpus;
 import backpropamine.data.PtbFetcher;
 import backpropamine.data.PtbFiles;
+import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.ResultsStore;
 import backpropamine.spark.results.TrialOutcome;
 import backpropamine.spark.sweep.SweepSpec;
@@ -94,7 +95,7 @@ public final class SweepRunner {
         ResultsStore store = new ResultsStore(spark, spec.results());
         store.ensureTables();
         List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum());
-        Set<String> done = store.finishedKeys(sweepId, rerunFailed);
+        Set<String> done = new ResultsQueries(spark, spec.results()).finishedKeys(sweepId, rerunFailed);
         List<TrialSpec> todo = all.stream().filter(t -> !done.contains(t.trialKey())).toList();
         out.printf("sweep %s: %d trials, %d already finished, %d to run, %d at a time; results in %s%n", sweepId,
                 all.size(), all.size() - todo.size(), todo.size(), parallelism, store.trials());
@@ -155,8 +156,7 @@ public final class SweepRunner {
     }
 
     private void record(TrialOutcome o) {
-        TrialStatus s = TrialStatus.valueOf(o.status());
-        switch (s) {
+        switch (o.status()) {
             case COMPLETED -> completed.incrementAndGet();
             case DIVERGED -> diverged.incrementAndGet();
             case FAILED -> failed.incrementAndGet();

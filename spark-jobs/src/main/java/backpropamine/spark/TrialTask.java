@@ -2,19 +2,16 @@ package backpropamine.spark;
 
 import backpropamine.data.PtbCorpus;
 import backpropamine.model.CodeVersion;
-import backpropamine.model.Kernels;
 import backpropamine.spark.results.TrialOutcome;
 import backpropamine.spark.sweep.TrialSpec;
 import backpropamine.train.Cancellation;
+import backpropamine.train.LanguageModels;
 import backpropamine.train.Trainer;
-import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialListener;
 import backpropamine.train.TrialResult;
-import backpropamine.train.TrialStatus;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.TaskContext;
@@ -36,27 +33,21 @@ public final class TrialTask {
     public static TrialOutcome run(TrialSpec spec) {
         Timestamp started = new Timestamp(System.currentTimeMillis());
         String gpu = gpuAddress();
-        TrialConfig c = spec.config();
         try {
             bind(gpu, spec.threads());
             PtbCorpus corpus = CORPORA.computeIfAbsent(spec.dataDir(), d -> PtbCorpus.load(Path.of(d)));
             TaskContext tc = TaskContext.get();
             Cancellation cancel = new Cancellation(() -> tc != null && tc.isInterrupted());
-            TrialResult r = new Trainer(corpus).run(c, TrialListener.NONE, cancel, null);
-            String error = r.status() == TrialStatus.COMPLETED ? null : r.message();
-            return new TrialOutcome(spec.sweepId(), spec.trialKey(), c.variant().name(), c.decayFactor(), c.decayStart(),
-                    c.initScale(), c.l2(), c.seed(), r.hidden(), r.parameters(), r.status().name(), error, r.epochsDone(),
-                    r.bestValidPerplexity(), r.finalValidPerplexity(), r.testPerplexity(), r.tokensPerSecond(),
-                    r.wallSeconds(), host(), gpu, started, new Timestamp(System.currentTimeMillis()), CodeVersion.VALUE,
-                    c.fingerprint(), r.epochs());
+            TrialResult r = new Trainer(corpus).run(spec.config(), TrialListener.NONE, cancel, null);
+            return TrialOutcome.trained(spec.sweepId(), spec.trialKey(), r, attempt(gpu, started), CodeVersion.VALUE);
         } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
-            String message = e.getClass().getName() + ": " + e.getMessage();
-            return new TrialOutcome(spec.sweepId(), spec.trialKey(), c.variant().name(), c.decayFactor(), c.decayStart(),
-                    c.initScale(), c.l2(), c.seed(), 0, 0, TrialStatus.FAILED.name(),
-                    message.length() > 4000 ? message.substring(0, 4000) : message, 0, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, (System.currentTimeMillis() - started.getTime()) / 1e3, host(), gpu, started,
-                    new Timestamp(System.currentTimeMillis()), CodeVersion.VALUE, c.fingerprint(), List.of());
+            return TrialOutcome.failed(spec.sweepId(), spec.trialKey(), spec.config(), e, attempt(gpu, started),
+                    CodeVersion.VALUE);
         }
+    }
+
+    private static TrialOutcome.Attempt attempt(String gpu, Timestamp started) {
+        return new TrialOutcome.Attempt(host(), gpu, started, new Timestamp(System.currentTimeMillis()));
     }
 
     /** The GPU Spark's resource scheduling gave this task, or null on a CPU cluster. */
@@ -71,7 +62,7 @@ public final class TrialTask {
 
     /** Pins ND4J to the task's GPU (CUDA backend) and to the trial's thread budget. */
     private static void bind(String gpu, int threads) {
-        if (gpu != null && Kernels.onCuda()) {
+        if (gpu != null && LanguageModels.onCuda()) {
             Nd4j.getAffinityManager().unsafeSetDevice(Integer.parseInt(gpu.trim()));
         }
         Nd4j.getEnvironment().setMaxMasterThreads(threads); // the model's Java kernels follow it too

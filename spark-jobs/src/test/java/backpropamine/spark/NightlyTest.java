@@ -3,7 +3,8 @@ package backpropamine.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.cli.BuildInfo;
+import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.testing.TestData;
 import java.io.File;
 import java.io.IOException;
@@ -39,12 +40,9 @@ class NightlyTest {
     }
 
     Process nightly(Path file, String date, String name, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "-XX:+IgnoreUnrecognizedVMOptions",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "backpropamine.spark.cli.BpmSpark", "nightly",
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(BuildInfo.jvmFlags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "backpropamine.spark.cli.BpmSpark", "nightly",
                 file.toString(), "--date", date, "--master", "local[1]", "--commit-seconds", "1"));
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile())
@@ -95,7 +93,7 @@ class NightlyTest {
         assertEquals(0, next.waitFor(), () -> tail("next"));
         assertTrue(log("next").contains("previous night nt-2026-01-02"), tail("next"));
 
-        SweepSpec.Results r = new SweepSpec.Results("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
+        ResultsLocation r = new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
         try (SparkSession spark = SparkSessions.create("nightly-check", "local[1]", r)) {
             Row c = spark.sql("SELECT count(*), count(DISTINCT trial_key) FROM bpm.results.trials WHERE sweep_id = 'nt-2026-01-02'").first();
             assertEquals(6L, c.getLong(0), "no trial lost or duplicated");

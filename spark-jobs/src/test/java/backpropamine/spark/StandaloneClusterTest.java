@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropamine.cli.BuildInfo;
 import backpropamine.model.Variant;
 import backpropamine.spark.sweep.Axis;
+import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.sweep.SweepSpec;
 import backpropamine.spark.testing.TestData;
 import backpropamine.train.TrialConfig;
+import backpropamine.train.TrialSetting;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -68,8 +71,7 @@ class StandaloneClusterTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
-        cmd.addAll(List.of("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED"));
+        cmd.addAll(BuildInfo.jvmFlags());
         int split = List.of(args).indexOf("--");
         List<String> jvm = split < 0 ? List.of() : List.of(args).subList(0, split);
         List<String> rest = split < 0 ? List.of(args) : List.of(args).subList(split + 1, args.length);
@@ -150,7 +152,7 @@ class StandaloneClusterTest {
 
     @Test
     void killedWorkerLosesNoTrialDuplicatesNoneAndGpusAreExclusive() throws Exception {
-        SweepSpec.Results results = new SweepSpec.Results("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
+        ResultsLocation results = new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
         String dirs = String.join(File.pathSeparator, classpath().stream().filter(e -> !e.endsWith(".jar")).toList());
         Map<String, String> conf = Map.of(
                 "spark.executor.cores", "2",
@@ -185,9 +187,9 @@ class StandaloneClusterTest {
             TrialConfig training = TrialConfig.builder(Variant.LSTM).epochs(2).maxBatches(20).bptt(10).batch(8)
                     .validBatch(8).testBatch(8).paramBudget(200_000).build();
             SweepSpec spec = new SweepSpec("cluster", List.of(Variant.LSTM, Variant.SIMPLE),
-                    new Axis("decay_factor", List.of(0.3, 0.4, 0.5, 0.6)), new Axis("decay_start", List.of(1.0)),
-                    new Axis("init_scale", List.of(0.1)), new Axis("l2", List.of(1e-5)), List.of(1L), training,
-                    TestData.dir(), results, 1);
+                    List.of(new Axis(TrialSetting.DECAY_FACTOR, List.of(0.3, 0.4, 0.5, 0.6)),
+                            new Axis(TrialSetting.DECAY_START, List.of(1)), new Axis(TrialSetting.INIT_SCALE, List.of(0.1)),
+                            new Axis(TrialSetting.L2, List.of(1e-5))), List.of(1L), training, TestData.dir(), results, 1);
             SweepRunner runner = new SweepRunner(spark, spec, "c1", false, 4, 1, new PrintStream(new ByteArrayOutputStream()));
             CompletableFuture<SweepRunner.Summary> sweep = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.Variant;
-import backpropamine.spark.results.ResultsStore;
+import backpropamine.spark.results.ResultsLocation;
+import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.sweep.Axis;
 import backpropamine.spark.sweep.SweepSpec;
 import backpropamine.spark.testing.TestData;
 import backpropamine.train.TrialConfig;
+import backpropamine.train.TrialSetting;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,11 +32,11 @@ class SweepRunnerLocalTest {
     @TempDir
     static Path warehouse;
     static SparkSession spark;
-    static SweepSpec.Results results;
+    static ResultsLocation results;
 
     @BeforeAll
     static void start() {
-        results = new SweepSpec.Results("bpm", warehouse.toString(), "results", Map.of());
+        results = new ResultsLocation("bpm", warehouse.toString(), "results", Map.of());
         spark = SparkSessions.create("test", "local[2]", results);
     }
 
@@ -47,9 +49,9 @@ class SweepRunnerLocalTest {
     static SweepSpec spec(String name, List<Variant> variants, long budget) {
         TrialConfig training = TrialConfig.builder(Variant.LSTM).epochs(1).maxBatches(2).bptt(5).batch(4).validBatch(4)
                 .testBatch(4).paramBudget(budget).build();
-        return new SweepSpec(name, variants, new Axis("decay_factor", List.of(0.3, 0.5)), new Axis("decay_start", List.of(1.0)),
-                new Axis("init_scale", List.of(0.1)), new Axis("l2", List.of(1e-5)), List.of(1L), training,
-                TestData.dir(), results, 1);
+        return new SweepSpec(name, variants, List.of(new Axis(TrialSetting.DECAY_FACTOR, List.of(0.3, 0.5)),
+                new Axis(TrialSetting.DECAY_START, List.of(1)), new Axis(TrialSetting.INIT_SCALE, List.of(0.1)),
+                new Axis(TrialSetting.L2, List.of(1e-5))), List.of(1L), training, TestData.dir(), results, 1);
     }
 
     static SweepRunner.Summary run(SweepSpec s, String id, boolean rerunFailed) throws InterruptedException {
@@ -113,9 +115,12 @@ class SweepRunnerLocalTest {
     void finishedKeysAndTablesSurviveANewSession() {
         spark.stop();
         spark = SparkSessions.create("test-2", "local[2]", results);
-        ResultsStore store = new ResultsStore(spark, results);
-        assertEquals(6, store.finishedKeys("s1", false).size());
-        assertEquals(0, store.finishedKeys("s2", true).size());
+        ResultsQueries queries = new ResultsQueries(spark, results);
+        assertEquals(6, queries.finishedKeys("s1", false).size());
+        assertEquals(0, queries.finishedKeys("s2", true).size());
+        assertTrue(queries.hasSweep("s1"));
+        assertTrue(!queries.hasSweep("x' OR sweep_id = 's1"), "a sweep id is a bound value, never SQL");
+        assertTrue(queries.finishedKeys("s1' OR '1' = '1", false).isEmpty());
         assertEquals(2L, spark.sql("SELECT count(DISTINCT sweep_id) FROM bpm.results.trials").first().getLong(0));
     }
 }

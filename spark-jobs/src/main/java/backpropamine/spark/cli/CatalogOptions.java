@@ -1,22 +1,29 @@
 package backpropamine.spark.cli;
 
-import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.spark.SparkSessions;
+import backpropamine.spark.results.ResultsLocation;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 
 /** Where the results catalog is, for commands that read it without a sweep file. */
 public final class CatalogOptions {
     @Option(names = "--warehouse", description = "Iceberg warehouse (default $BPM_WAREHOUSE, else ./warehouse)")
     String warehouse;
-    @Option(names = "--catalog", defaultValue = SweepSpec.Results.DEFAULT_CATALOG, description = "catalog name (default ${DEFAULT-VALUE})")
+    @Option(names = "--catalog", defaultValue = ResultsLocation.DEFAULT_CATALOG, description = "catalog name (default ${DEFAULT-VALUE})")
     String catalog;
-    @Option(names = "--namespace", defaultValue = SweepSpec.Results.DEFAULT_NAMESPACE, description = "namespace of the tables (default ${DEFAULT-VALUE})")
+    @Option(names = "--namespace", defaultValue = ResultsLocation.DEFAULT_NAMESPACE, description = "namespace of the tables (default ${DEFAULT-VALUE})")
     String namespace;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
     String master;
 
-    SweepSpec.Results results() {
-        String w = warehouse != null ? warehouse : System.getenv().getOrDefault("BPM_WAREHOUSE", SweepSpec.Results.DEFAULT_WAREHOUSE);
-        return new SweepSpec.Results(catalog, w, namespace, Map.of());
+    /** A Spark session on the results catalog; close it when done. */
+    SparkSession session(String appName) {
+        return SparkSessions.create(appName, master, results());
+    }
+
+    ResultsLocation results() {
+        String w = warehouse != null ? warehouse : System.getenv().getOrDefault("BPM_WAREHOUSE", ResultsLocation.DEFAULT_WAREHOUSE);
+        return new ResultsLocation(catalog, w, namespace, Map.of());
     }
 }

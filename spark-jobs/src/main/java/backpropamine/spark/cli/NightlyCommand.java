@@ -3,6 +3,8 @@ package backpropamine.spark.cli;
 import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepLock;
 import backpropamine.spark.SweepRunner;
+import backpropamine.spark.results.ResultsLocation;
+import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.SweepsTable;
 import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
@@ -10,11 +12,8 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +59,7 @@ public final class NightlyCommand implements Callable<Integer> {
         }
     }
 
-    private Path lockDir(SweepSpec.Results results) {
+    private Path lockDir(ResultsLocation results) {
         if (lockDir != null) {
             return lockDir;
         }
@@ -75,31 +74,17 @@ public final class NightlyCommand implements Callable<Integer> {
         return w.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? Path.of("locks") : Path.of(w, "_locks");
     }
 
-    private static Map<String, Double> best(SparkSession spark, SweepSpec.Results r, String sweepId) {
-        Map<String, Double> best = new LinkedHashMap<>();
-        for (Row row : spark.sql("SELECT variant, min(best_valid_ppl) FROM " + r.table("trials") + " WHERE sweep_id = '"
-                + sweepId + "' AND status = 'COMPLETED' GROUP BY variant ORDER BY 2").collectAsList()) {
-            best.put(row.getString(0), row.getDouble(1));
-        }
-        return best;
-    }
-
     private int summarise(SparkSession spark, SweepSpec spec, String id, LocalDate night, Timestamp started,
                           SweepRunner.Summary run) {
-        SweepSpec.Results r = spec.results();
-        Row counts = spark.sql("SELECT count(*), coalesce(sum(CASE WHEN status = 'COMPLETED' THEN 1 END), 0),"
-                + " coalesce(sum(CASE WHEN status = 'DIVERGED' THEN 1 END), 0),"
-                + " coalesce(sum(CASE WHEN status = 'FAILED' THEN 1 END), 0) FROM " + r.table("trials")
-                + " WHERE sweep_id = '" + id + "'").first();
-        int done = (int) counts.getLong(0);
-        int completed = (int) counts.getLong(1);
-        int diverged = (int) counts.getLong(2);
-        int failed = (int) counts.getLong(3);
-        Map<String, Double> best = best(spark, r, id);
-        List<Row> prev = spark.sql("SELECT max(sweep_id) FROM " + r.table("trials") + " WHERE sweep_id LIKE '"
-                + spec.name() + "-____-__-__' AND sweep_id < '" + id + "'").collectAsList();
-        String prevId = prev.isEmpty() || prev.get(0).isNullAt(0) ? null : prev.get(0).getString(0);
-        Map<String, Double> prevBest = prevId == null ? Map.of() : best(spark, r, prevId);
+        ResultsQueries results = new ResultsQueries(spark, spec.results());
+        ResultsQueries.Counts counts = results.counts(id);
+        int done = counts.trials();
+        int completed = counts.completed();
+        int diverged = counts.diverged();
+        int failed = counts.failed();
+        Map<String, Double> best = results.bestValidPerVariant(id);
+        String prevId = results.previousNight(spec.name(), id);
+        Map<String, Double> prevBest = prevId == null ? Map.of() : results.bestValidPerVariant(prevId);
 
         String bestVariant = best.isEmpty() ? null : best.keySet().iterator().next();
         Double bestPpl = bestVariant == null ? null : best.get(bestVariant);
@@ -120,7 +105,7 @@ public final class NightlyCommand implements Callable<Integer> {
             System.out.printf("  %-8s %8.2f%s%n", e.getKey(), e.getValue(),
                     p == null ? "" : String.format("   previous night %.2f (%+.2f)", p, e.getValue() - p));
         }
-        SweepsTable sweeps = new SweepsTable(spark, r);
+        SweepsTable sweeps = new SweepsTable(spark, spec.results());
         sweeps.ensure();
         sweeps.upsert(id, spec.name(), java.sql.Date.valueOf(night), started, new Timestamp(System.currentTimeMillis()),
                 done, completed, diverged, failed, bestVariant, bestPpl, prevId, prevPpl, line.toString());

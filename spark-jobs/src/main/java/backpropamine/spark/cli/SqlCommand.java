@@ -1,7 +1,7 @@
 package backpropamine.spark.cli;
 
-import backpropamine.spark.SparkSessions;
-import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.spark.results.ResultsLocation;
+import backpropamine.spark.results.ResultsQueries;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -29,14 +29,14 @@ public final class SqlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SweepSpec.Results r = catalog.results();
-        try (SparkSession spark = SparkSessions.create("bpm sql", catalog.master, r)) {
-            if (!ResultQueries.tablesExist(spark, r)) {
-                throw new IllegalStateException("no results in " + r.warehouse() + " (catalog " + r.catalog() + ", namespace " + r.namespace()
+        ResultsLocation at = catalog.results();
+        try (SparkSession spark = catalog.session("bpm sql")) {
+            ResultsQueries results = new ResultsQueries(spark, at);
+            if (!results.tablesExist()) {
+                throw new IllegalStateException("no results in " + at.warehouse() + " (namespace " + at.qualifiedNamespace()
                         + "): run a sweep first, or point --warehouse / $BPM_WAREHOUSE at the sweep's warehouse");
             }
-            spark.sql("USE " + r.catalog() + "." + r.namespace());
-            Dataset<Row> df = spark.sql(query);
+            Dataset<Row> df = results.user(query);
             switch (format) {
                 case table -> df.show(limit, false);
                 case json -> df.toJSON().collectAsList().forEach(System.out::println);

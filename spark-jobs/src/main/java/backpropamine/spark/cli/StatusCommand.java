@@ -1,7 +1,6 @@
 package backpropamine.spark.cli;
 
-import backpropamine.spark.SparkSessions;
-import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.spark.results.ResultsQueries;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -18,26 +17,24 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SweepSpec.Results r = catalog.results();
-        try (SparkSession spark = SparkSessions.create("bpm status", catalog.master, r)) {
-            if (!ResultQueries.tablesExist(spark, r)) {
-                System.out.println("no sweeps yet in " + r.warehouse());
+        try (SparkSession spark = catalog.session("bpm status")) {
+            ResultsQueries results = new ResultsQueries(spark, catalog.results());
+            if (!results.tablesExist()) {
+                System.out.println("no sweeps yet in " + catalog.results().warehouse());
                 return 0;
             }
             if (sweepId == null) {
-                ResultQueries.sweeps(spark, r).show(100, false);
+                results.sweeps().show(100, false);
                 return 0;
             }
-            long n = spark.sql("SELECT 1 FROM " + r.table("trials") + " WHERE sweep_id = '" + sweepId.replace("'", "''")
-                    + "' LIMIT 1").count();
-            if (n == 0) {
+            if (!results.hasSweep(sweepId)) {
                 System.out.println("no trials recorded for sweep " + sweepId + " (bpm status lists the sweeps)");
                 return 1;
             }
             System.out.println("sweep " + sweepId + ":");
-            ResultQueries.status(spark, r, sweepId).show(10, false);
+            results.status(sweepId).show(10, false);
             System.out.println("best configuration per variant:");
-            ResultQueries.bestPerVariant(spark, r, sweepId).show(10, false);
+            results.bestPerVariant(sweepId).show(10, false);
             return 0;
         }
     }

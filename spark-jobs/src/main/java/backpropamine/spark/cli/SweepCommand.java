@@ -2,6 +2,7 @@ package backpropamine.spark.cli;
 
 import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepRunner;
+import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class SweepCommand implements Callable<Integer> {
                     s.lost() > 0 ? ", " + s.lost() + " not run (run again to retry)" : "", s.seconds(),
                     (s.total() - s.skipped()) / (s.seconds() / 3600));
             System.out.println("best configuration per variant (lowest validation perplexity):");
-            ResultQueries.bestPerVariant(spark, spec.results(), id).show(10, false);
+            new ResultsQueries(spark, spec.results()).bestPerVariant(id).show(10, false);
             return s.allGood() ? 0 : 1;
         }
     }

@@ -1,42 +1,27 @@
 package backpropamine.spark.results;
 
 import backpropamine.train.EpochResult;
+import backpropamine.train.TrialSetting;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Columns of the {@code trials} and {@code epochs} tables and the conversion of outcomes into rows. */
+/**
+ * Columns of the {@code trials} and {@code epochs} tables and the conversion of outcomes into rows. The trial
+ * settings that have a column ({@link TrialSetting#column()}: variant, the four grid hyperparameters, seed) come
+ * from the settings table; every setting is also in the {@code config} text (the trial's fingerprint).
+ */
 public final class ResultsSchema {
-    public static final StructType TRIALS = new StructType(new StructField[] {
-            field("sweep_id", DataTypes.StringType, false),
-            field("trial_key", DataTypes.StringType, false),
-            field("variant", DataTypes.StringType, false),
-            field("decay_factor", DataTypes.DoubleType, false),
-            field("decay_start", DataTypes.IntegerType, false),
-            field("init_scale", DataTypes.DoubleType, false),
-            field("l2", DataTypes.DoubleType, false),
-            field("seed", DataTypes.LongType, false),
-            field("hidden", DataTypes.IntegerType, true),
-            field("params", DataTypes.LongType, true),
-            field("status", DataTypes.StringType, false),
-            field("error", DataTypes.StringType, true),
-            field("epochs_done", DataTypes.IntegerType, false),
-            field("best_valid_ppl", DataTypes.DoubleType, true),
-            field("final_valid_ppl", DataTypes.DoubleType, true),
-            field("test_ppl", DataTypes.DoubleType, true),
-            field("tokens_per_s", DataTypes.DoubleType, true),
-            field("wall_seconds", DataTypes.DoubleType, true),
-            field("executor_host", DataTypes.StringType, true),
-            field("gpu", DataTypes.StringType, true),
-            field("started", DataTypes.TimestampType, true),
-            field("finished", DataTypes.TimestampType, true),
-            field("code_version", DataTypes.StringType, false),
-            field("config", DataTypes.StringType, false),
-    });
+    /** The settings with a column of their own, in table order. */
+    private static final List<TrialSetting> SETTING_COLUMNS =
+            List.of(TrialSetting.values()).stream().filter(TrialSetting::column).toList();
+
+    public static final StructType TRIALS = trials();
 
     public static final StructType EPOCHS = new StructType(new StructField[] {
             field("sweep_id", DataTypes.StringType, false),
@@ -52,7 +37,43 @@ public final class ResultsSchema {
     private ResultsSchema() {
     }
 
-    private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
+    private static StructType trials() {
+        List<StructField> f = new ArrayList<>(List.of(
+                field("sweep_id", DataTypes.StringType, false),
+                field("trial_key", DataTypes.StringType, false)));
+        for (TrialSetting s : SETTING_COLUMNS) {
+            f.add(field(s.key(), type(s), false));
+        }
+        f.addAll(List.of(
+                field("hidden", DataTypes.IntegerType, true),
+                field("params", DataTypes.LongType, true),
+                field("status", DataTypes.StringType, false),
+                field("error", DataTypes.StringType, true),
+                field("epochs_done", DataTypes.IntegerType, false),
+                field("best_valid_ppl", DataTypes.DoubleType, true),
+                field("final_valid_ppl", DataTypes.DoubleType, true),
+                field("test_ppl", DataTypes.DoubleType, true),
+                field("tokens_per_s", DataTypes.DoubleType, true),
+                field("wall_seconds", DataTypes.DoubleType, true),
+                field("executor_host", DataTypes.StringType, true),
+                field("gpu", DataTypes.StringType, true),
+                field("started", DataTypes.TimestampType, true),
+                field("finished", DataTypes.TimestampType, true),
+                field("code_version", DataTypes.StringType, false),
+                field("config", DataTypes.StringType, false)));
+        return new StructType(f.toArray(StructField[]::new));
+    }
+
+    private static DataType type(TrialSetting s) {
+        return switch (s.kind()) {
+            case REAL -> DataTypes.DoubleType;
+            case INTEGER, SIZE_OR_AUTO -> DataTypes.IntegerType;
+            case LONG -> DataTypes.LongType;
+            case VARIANT, PRECISION -> DataTypes.StringType;
+        };
+    }
+
+    private static StructField field(String name, DataType type, boolean nullable) {
         return DataTypes.createStructField(name, type, nullable);
     }
 
@@ -62,10 +83,17 @@ public final class ResultsSchema {
     }
 
     public static Row trialRow(TrialOutcome o) {
-        return RowFactory.create(o.sweepId(), o.trialKey(), o.variant(), o.decayFactor(), o.decayStart(), o.initScale(),
-                o.l2(), o.seed(), o.hidden(), o.params(), o.status(), o.error(), o.epochsDone(), value(o.bestValidPpl()),
-                value(o.finalValidPpl()), value(o.testPpl()), value(o.tokensPerSecond()), value(o.wallSeconds()),
-                o.executorHost(), o.gpu(), o.started(), o.finished(), o.codeVersion(), o.config());
+        List<Object> v = new ArrayList<>(List.of(o.sweepId(), o.trialKey()));
+        for (TrialSetting s : SETTING_COLUMNS) {
+            Object x = s.get(o.config());
+            v.add(x instanceof Enum<?> e ? e.name() : x);
+        }
+        TrialOutcome.Attempt a = o.where();
+        v.addAll(java.util.Arrays.asList(o.hidden(), o.params(), o.status().name(), o.error(), o.epochsDone(),
+                value(o.bestValidPpl()), value(o.finalValidPpl()), value(o.testPpl()), value(o.tokensPerSecond()),
+                value(o.wallSeconds()), a.executorHost(), a.gpu(), a.started(), a.finished(), o.codeVersion(),
+                o.config().fingerprint()));
+        return RowFactory.create(v.toArray());
     }
 
     public static List<Row> epochRows(TrialOutcome o) {

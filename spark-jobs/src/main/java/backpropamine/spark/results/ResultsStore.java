@@ -1,10 +1,7 @@
 package backpropamine.spark.results;
 
-import backpropamine.spark.sweep.SweepSpec;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -22,9 +19,9 @@ public final class ResultsStore {
     private static final int COMMIT_ATTEMPTS = 5;
 
     private final SparkSession spark;
-    private final SweepSpec.Results cfg;
+    private final ResultsLocation cfg;
 
-    public ResultsStore(SparkSession spark, SweepSpec.Results cfg) {
+    public ResultsStore(SparkSession spark, ResultsLocation cfg) {
         this.spark = spark;
         this.cfg = cfg;
     }
@@ -38,22 +35,11 @@ public final class ResultsStore {
     }
 
     public void ensureTables() {
-        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + cfg.catalog() + "." + cfg.namespace());
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + cfg.qualifiedNamespace());
         spark.sql("CREATE TABLE IF NOT EXISTS " + trials() + " (" + ResultsSchema.TRIALS.toDDL() + ") USING iceberg"
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
         spark.sql("CREATE TABLE IF NOT EXISTS " + epochs() + " (" + ResultsSchema.EPOCHS.toDDL() + ") USING iceberg"
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
-    }
-
-    /** Trials of a sweep that need not run again: COMPLETED and DIVERGED, and FAILED unless {@code rerunFailed}. */
-    public Set<String> finishedKeys(String sweepId, boolean rerunFailed) {
-        String statuses = rerunFailed ? "('COMPLETED', 'DIVERGED')" : "('COMPLETED', 'DIVERGED', 'FAILED')";
-        Set<String> keys = new HashSet<>();
-        for (Row r : spark.sql("SELECT trial_key FROM " + trials() + " WHERE sweep_id = '" + escape(sweepId)
-                + "' AND status IN " + statuses).collectAsList()) {
-            keys.add(r.getString(0));
-        }
-        return keys;
     }
 
     /** Commits outcomes (epochs first, then trials); idempotent. */
@@ -108,9 +94,5 @@ public final class ResultsStore {
             }
         }
         return false;
-    }
-
-    static String escape(String s) {
-        return s.replace("'", "''");
     }
 }

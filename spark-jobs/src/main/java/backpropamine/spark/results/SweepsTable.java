@@ -1,6 +1,5 @@
 package backpropamine.spark.results;
 
-import backpropamine.spark.sweep.SweepSpec;
 import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -30,7 +29,7 @@ public final class SweepsTable {
     private final SparkSession spark;
     private final String table;
 
-    public SweepsTable(SparkSession spark, SweepSpec.Results results) {
+    public SweepsTable(SparkSession spark, ResultsLocation results) {
         this.spark = spark;
         this.table = results.table("sweeps");
     }

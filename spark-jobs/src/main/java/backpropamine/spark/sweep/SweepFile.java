@@ -2,7 +2,9 @@ package backpropamine.spark.sweep;
 
 import backpropamine.model.ModelShape;
 import backpropamine.model.Variant;
+import backpropamine.spark.results.ResultsLocation;
 import backpropamine.train.TrialConfig;
+import backpropamine.train.TrialSetting;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -11,15 +13,20 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a sweep file (YAML). Every key is checked: unknown keys, empty or inverted ranges and out-of-range values
- * are refused before any trial starts, with a message naming the file, the key and the problem.
+ * are refused before any trial starts, with a message naming the file, the key and the problem. The keys under
+ * {@code grid} and {@code training} are the {@link TrialSetting}s: the paper's four hyperparameters are required
+ * grid axes, and any training setting may be a grid axis instead of a fixed value.
  *
  * <pre>
  * name: paper-basic
@@ -30,6 +37,7 @@ import java.util.Set;
  *   init_scale: [0.09, 0.10, 0.11, 0.12]
  *   l2: [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
  * seeds: [1]
+ *   trace_clip: [0.5, 1.0]          # optional: any training setting as an axis
  * training: {epochs: 13, batch: 20, bptt: 20, hidden: auto, max_batches: 0, threads: 1}
  * data: data/ptb
  * results: {warehouse: warehouse, catalog: bpm, namespace: results}
@@ -37,10 +45,11 @@ import java.util.Set;
  */
 public final class SweepFile {
     private static final Set<String> TOP = Set.of("name", "variants", "grid", "seeds", "training", "data", "results");
-    private static final Set<String> GRID = Set.of("decay_factor", "decay_start", "init_scale", "l2");
-    private static final Set<String> TRAINING = Set.of("epochs", "batch", "bptt", "hidden", "param_budget",
-            "max_batches", "valid_batch", "test_batch", "trace_clip", "grad_clip", "learning_rate", "threads");
+    /** Keys under {@code training} that are not trial settings: how a trial runs, not what it computes. */
+    private static final String THREADS = "threads";
     private static final Set<String> RESULTS = Set.of("warehouse", "catalog", "namespace", "catalog_properties");
+    /** The largest grid a sweep file may expand to. */
+    static final long MAX_TRIALS = 1_000_000;
 
     private final Path file;
 
@@ -109,16 +118,22 @@ public final class SweepFile {
 
         JsonNode grid = root.get("grid");
         if (grid == null) {
-            throw error("grid", "required: decay_factor, decay_start, init_scale and l2");
+            throw error("grid", "required: " + String.join(", ", keys(TrialSetting.Role.GRID)));
         }
-        onlyKnown(grid, GRID, "grid");
-        Map<String, Axis> axes = new LinkedHashMap<>();
-        for (String k : GRID) {
-            axes.put(k, axis(grid, k));
-        }
-        for (double d : axes.get("decay_start").values()) {
-            if (d != Math.rint(d)) {
-                throw error("grid.decay_start", "epochs must be integers, was " + d);
+        onlyKnown(grid, gridKeys(), "grid");
+        JsonNode tr = root.get("training");
+        Set<String> trainingKeys = new TreeSet<>(keys(TrialSetting.Role.TRAINING));
+        trainingKeys.add(THREADS);
+        onlyKnown(tr, trainingKeys, "training");
+        List<Axis> axes = new ArrayList<>();
+        for (TrialSetting s : TrialSetting.values()) {
+            if (grid.has(s.key())) {
+                if (tr != null && tr.has(s.key())) {
+                    throw error("grid." + s.key(), "also set under training; keep one of the two");
+                }
+                axes.add(axis(grid, s));
+            } else if (s.role() == TrialSetting.Role.GRID) {
+                throw error("grid." + s.key(), "required (a list, or {from, to, step})");
             }
         }
 
@@ -141,26 +156,16 @@ public final class SweepFile {
             }
         }
 
-        JsonNode tr = root.get("training");
-        onlyKnown(tr, TRAINING, "training");
         TrialConfig.Builder b = TrialConfig.builder(variants.get(0));
         int threads = 1;
         if (tr != null) {
-            if (tr.has("epochs")) b.epochs(integer(tr, "epochs"));
-            if (tr.has("batch")) b.batch(integer(tr, "batch"));
-            if (tr.has("bptt")) b.bptt(integer(tr, "bptt"));
-            if (tr.has("valid_batch")) b.validBatch(integer(tr, "valid_batch"));
-            if (tr.has("test_batch")) b.testBatch(integer(tr, "test_batch"));
-            if (tr.has("max_batches")) b.maxBatches(integer(tr, "max_batches"));
-            if (tr.has("param_budget")) b.paramBudget(number(tr, "param_budget").longValueExact());
-            if (tr.has("trace_clip")) b.traceClip(number(tr, "trace_clip").doubleValue());
-            if (tr.has("grad_clip")) b.gradClip(number(tr, "grad_clip").doubleValue());
-            if (tr.has("learning_rate")) b.learningRate(number(tr, "learning_rate").doubleValue());
-            if (tr.has("hidden") && !"auto".equalsIgnoreCase(tr.get("hidden").asText())) {
-                b.hidden(integer(tr, "hidden"));
+            for (TrialSetting s : TrialSetting.values()) {
+                if (tr.has(s.key())) {
+                    b.set(s, value(tr.get(s.key()), s, "training." + s.key()));
+                }
             }
-            if (tr.has("threads")) {
-                threads = integer(tr, "threads");
+            if (tr.has(THREADS)) {
+                threads = integer(tr.get(THREADS), "training." + THREADS);
                 if (threads < 1 || threads > 256) {
                     throw error("training.threads", "must be in [1, 256], was " + threads);
                 }
@@ -177,9 +182,13 @@ public final class SweepFile {
         }
 
         Path data = root.hasNonNull("data") ? Path.of(root.get("data").asText()) : null;
-        SweepSpec.Results results = results(root.get("results"));
-        SweepSpec spec = new SweepSpec(name, List.copyOf(variants), axes.get("decay_factor"), axes.get("decay_start"),
-                axes.get("init_scale"), axes.get("l2"), List.copyOf(seeds), training, data, results, threads);
+        ResultsLocation results = results(root.get("results"));
+        SweepSpec spec = new SweepSpec(name, List.copyOf(variants), List.copyOf(axes), List.copyOf(seeds), training,
+                data, results, threads);
+        if (spec.size() > MAX_TRIALS) {
+            throw error("grid", "expands to " + spec.size() + " trials, more than " + MAX_TRIALS
+                    + "; check the ranges' steps");
+        }
         try {
             spec.expand(); // every grid point must make a valid trial
         } catch (SweepFileException e) {
@@ -188,19 +197,14 @@ public final class SweepFile {
         return spec;
     }
 
-    private SweepSpec.Results results(JsonNode r) {
+    private ResultsLocation results(JsonNode r) {
         onlyKnown(r, RESULTS, "results");
-        SweepSpec.Results d = SweepSpec.Results.defaults();
+        ResultsLocation d = ResultsLocation.defaults();
         if (r == null) {
             return d;
         }
         String catalog = text(r, "catalog", d.catalog());
         String namespace = text(r, "namespace", d.namespace());
-        for (String[] kv : new String[][] {{"results.catalog", catalog}, {"results.namespace", namespace}}) {
-            if (!kv[1].matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw error(kv[0], "must be an identifier, was " + kv[1]);
-            }
-        }
         Map<String, String> props = new LinkedHashMap<>();
         JsonNode p = r.get("catalog_properties");
         if (p != null) {
@@ -209,26 +213,27 @@ public final class SweepFile {
             }
             p.fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
         }
-        return new SweepSpec.Results(catalog, text(r, "warehouse", d.warehouse()), namespace, Map.copyOf(props));
+        try {
+            return new ResultsLocation(catalog, text(r, "warehouse", d.warehouse()), namespace, props);
+        } catch (IllegalArgumentException e) {
+            throw error("results", e.getMessage());
+        }
     }
 
-    private Axis axis(JsonNode grid, String key) {
-        JsonNode n = grid.get(key);
-        String where = "grid." + key;
-        if (n == null) {
-            throw error(where, "required (a list, or {from, to, step})");
-        }
+    private Axis axis(JsonNode grid, TrialSetting setting) {
+        JsonNode n = grid.get(setting.key());
+        String where = "grid." + setting.key();
         if (n.isArray()) {
-            List<Double> v = new ArrayList<>();
+            List<Object> v = new ArrayList<>();
             for (JsonNode x : n) {
-                double d = decimal(x, where).doubleValue();
-                if (v.contains(d)) {
-                    throw error(where, d + " is listed twice");
+                Object value = value(x, setting, where);
+                if (v.contains(value)) {
+                    throw error(where, setting.format(value) + " is listed twice");
                 }
-                v.add(d);
+                v.add(value);
             }
             try {
-                return new Axis(key, List.copyOf(v));
+                return new Axis(setting, Collections.unmodifiableList(v)); // may hold null: hidden auto
             } catch (SweepFileException e) {
                 throw error(where, "empty list");
             }
@@ -241,17 +246,27 @@ public final class SweepFile {
                 }
             }
             try {
-                return Axis.range(key, decimal(n.get("from"), where), decimal(n.get("to"), where),
+                return Axis.range(setting, decimal(n.get("from"), where), decimal(n.get("to"), where),
                         decimal(n.get("step"), where));
             } catch (SweepFileException e) {
                 throw new SweepFileException("sweep file " + file + ": " + e.getMessage());
             }
         }
-        double single = decimal(n, where).doubleValue();
-        return new Axis(key, List.of(single));
+        return new Axis(setting, Collections.singletonList(value(n, setting, where)));
     }
 
-    /** A number, also when YAML 1.1 reads it as text (it reads 1e-5 as a string). */
+    /** A scalar read as the setting's kind (text first: YAML 1.1 reads 1e-5 as a string). */
+    private Object value(JsonNode x, TrialSetting setting, String where) {
+        if (!x.isValueNode() || x.isNull()) {
+            throw error(where, "must be a single value, was " + x);
+        }
+        try {
+            return setting.parse(x.asText());
+        } catch (IllegalArgumentException e) {
+            throw error(where, e.getMessage());
+        }
+    }
+
     private BigDecimal decimal(JsonNode x, String where) {
         try {
             return new BigDecimal(x.asText().trim());
@@ -260,17 +275,50 @@ public final class SweepFile {
         }
     }
 
-    private BigDecimal number(JsonNode parent, String key) {
-        return decimal(parent.get(key), "training." + key);
+    private int integer(JsonNode x, String where) {
+        try {
+            return decimal(x, where).intValueExact();
+        } catch (ArithmeticException e) {
+            throw error(where, "must be an integer, was " + x.asText());
+        }
     }
 
-    private int integer(JsonNode parent, String key) {
-        BigDecimal d = number(parent, key);
-        try {
-            return d.intValueExact();
-        } catch (ArithmeticException e) {
-            throw error("training." + key, "must be an integer, was " + d);
+    private static List<String> keys(TrialSetting.Role role) {
+        return Arrays.stream(TrialSetting.values()).filter(s -> s.role() == role).map(TrialSetting::key).toList();
+    }
+
+    /** Any trial setting but the variant and the seed (which have their own lists) can be a grid axis. */
+    private static Set<String> gridKeys() {
+        Set<String> keys = new TreeSet<>(keys(TrialSetting.Role.GRID));
+        keys.addAll(keys(TrialSetting.Role.TRAINING));
+        return keys;
+    }
+
+    /**
+     * The reference of the trial settings' keys in a sweep file, as the Markdown table rows of
+     * {@code docs/configuration.md} (a test keeps the two equal).
+     */
+    public static String settingsReference() {
+        StringBuilder sb = new StringBuilder("| key | meaning | allowed | default |\n|---|---|---|---|\n");
+        for (TrialSetting s : TrialSetting.values()) {
+            String key = switch (s.role()) {
+                case VARIANT -> "variants";
+                case SEED -> "seeds";
+                case GRID -> "grid." + s.key();
+                case TRAINING -> "training." + s.key() + " or grid." + s.key();
+            };
+            String dflt = switch (s.role()) {
+                case VARIANT, GRID -> "required";
+                case SEED -> "[" + s.format(s.defaultValue()) + "]";
+                case TRAINING -> s.format(s.defaultValue());
+            };
+            String allowed = s.role() == TrialSetting.Role.VARIANT || s.role() == TrialSetting.Role.SEED
+                    ? "a list of " + s.allowed() : s.allowed();
+            sb.append("| `").append(key.replace(" or ", "` or `")).append("` | ").append(s.description())
+                    .append(" | ").append(allowed).append(" | ").append(dflt).append(" |\n");
         }
+        sb.append("| `training.threads` | threads per trial; match `spark.task.cpus` (not part of the trial key) | 1..256 | 1 |\n");
+        return sb.toString();
     }
 
     private static String text(JsonNode parent, String key, String dflt) {

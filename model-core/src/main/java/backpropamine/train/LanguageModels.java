@@ -1,19 +1,39 @@
-package backpropamine.model;
+package backpropamine.train;
 
-/** Creates the model of a shape in the requested arithmetic, on the implementation that suits the backend. */
+import backpropamine.model.Kernels;
+import backpropamine.model.LanguageModel;
+import backpropamine.model.ModelShape;
+import backpropamine.model.Precision;
+import java.util.Locale;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Creates the model of a shape in the requested arithmetic, on the implementation that suits ND4J's backend. It
+ * lives above {@code nn} and {@code ops} (it picks between them), so {@code model} stays free of both.
+ */
 public final class LanguageModels {
     private LanguageModels() {
     }
 
+    /** Whether ND4J loaded its CUDA backend (the {@code -Pcuda} build on a machine with a GPU). */
+    public static boolean onCuda() {
+        return Nd4j.getBackend().getClass().getName().toLowerCase(Locale.ROOT).contains("cuda");
+    }
+
+    /** FUSED on ND4J's CPU backend, OPS on any other (CUDA). */
+    public static Kernels kernelsForBackend() {
+        return onCuda() ? Kernels.OPS : Kernels.FUSED;
+    }
+
     /**
-     * The model on {@link Kernels#forBackend()}: the fused kernels on CPU, the ND4J-ops path on CUDA.
+     * The model on {@link #kernelsForBackend()}: the fused kernels on CPU, the ND4J-ops path on CUDA.
      *
      * @param clip      bound c of the Hebbian trace clip
      * @param seed      seed of the parameter initialisation
      * @param initScale weights are uniform in [-initScale, initScale]
      */
     public static LanguageModel create(ModelShape shape, Precision precision, double clip, long seed, double initScale) {
-        return create(shape, precision, Kernels.forBackend(), clip, seed, initScale);
+        return create(shape, precision, kernelsForBackend(), clip, seed, initScale);
     }
 
     public static LanguageModel create(ModelShape shape, Precision precision, Kernels kernels, double clip, long seed,
@@ -21,11 +41,11 @@ public final class LanguageModels {
         if (kernels == Kernels.OPS) {
             return new backpropamine.ops.OpsLstmModel(shape, precision, clip, seed, initScale);
         }
-        if (Kernels.onCuda()) {
+        if (onCuda()) {
             // The fused kernels read and write ND4J buffers from Java, which on the CUDA backend would bypass
             // device synchronisation and give wrong numbers. Refuse rather than train silently wrong.
             throw new UnsupportedOperationException("the fused kernels run on ND4J's CPU backend only; this process"
-                    + " loaded " + org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getName()
+                    + " loaded " + Nd4j.getBackend().getClass().getName()
                     + ". Use Kernels.OPS (the default on CUDA) or build without -Pcuda.");
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

@@ -1,0 +1,127 @@
+package backpropamine.spark.results;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Every read of the results tables, in one place. Values (sweep ids, names) are bound as SQL parameters, never
+ * spliced into the text, so no id can change a query; table names come from a validated {@link ResultsLocation}.
+ */
+public final class ResultsQueries {
+    /** Trial counts of one sweep by status. */
+    public record Counts(int trials, int completed, int diverged, int failed) {
+    }
+
+    private final SparkSession spark;
+    private final ResultsLocation at;
+
+    public ResultsQueries(SparkSession spark, ResultsLocation at) {
+        this.spark = spark;
+        this.at = at;
+    }
+
+    private Dataset<Row> sql(String query, String... namedValues) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        for (int k = 0; k < namedValues.length; k += 2) {
+            args.put(namedValues[k], namedValues[k + 1]);
+        }
+        return spark.sql(query, args);
+    }
+
+    private String trials() {
+        return at.table("trials");
+    }
+
+    /** Whether any sweep has written results here. */
+    public boolean tablesExist() {
+        try {
+            return spark.catalog().tableExists(trials());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether the sweep has at least one trial row. */
+    public boolean hasSweep(String sweepId) {
+        return !sql("SELECT 1 FROM " + trials() + " WHERE sweep_id = :id LIMIT 1", "id", sweepId).isEmpty();
+    }
+
+    /** Trials of a sweep that need not run again: COMPLETED and DIVERGED, and FAILED unless {@code rerunFailed}. */
+    public Set<String> finishedKeys(String sweepId, boolean rerunFailed) {
+        String statuses = rerunFailed ? "('COMPLETED', 'DIVERGED')" : "('COMPLETED', 'DIVERGED', 'FAILED')";
+        Set<String> keys = new HashSet<>();
+        for (Row r : sql("SELECT trial_key FROM " + trials() + " WHERE sweep_id = :id AND status IN " + statuses,
+                "id", sweepId).collectAsList()) {
+            keys.add(r.getString(0));
+        }
+        return keys;
+    }
+
+    /** The completed trial with the lowest best validation perplexity, per variant. */
+    public Dataset<Row> bestPerVariant(String sweepId) {
+        return sql("SELECT variant, decay_factor, decay_start, init_scale, l2, seed, hidden, params,"
+                + " round(best_valid_ppl, 2) AS best_valid_ppl, round(test_ppl, 2) AS test_ppl FROM ("
+                + " SELECT *, row_number() OVER (PARTITION BY variant ORDER BY best_valid_ppl) AS rk FROM " + trials()
+                + " WHERE sweep_id = :id AND status = 'COMPLETED') WHERE rk = 1 ORDER BY best_valid_ppl", "id", sweepId);
+    }
+
+    /** Counts per variant and status, best perplexity, throughput and last finish of one sweep. */
+    public Dataset<Row> status(String sweepId) {
+        return sql("SELECT variant, count(*) AS trials, sum(CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END) AS completed,"
+                + " sum(CASE WHEN status = 'DIVERGED' THEN 1 ELSE 0 END) AS diverged,"
+                + " sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
+                + " round(min(best_valid_ppl), 2) AS best_valid_ppl, round(avg(tokens_per_s)) AS tokens_per_s,"
+                + " max(finished) AS last_finished FROM " + trials() + " WHERE sweep_id = :id"
+                + " GROUP BY variant ORDER BY variant", "id", sweepId);
+    }
+
+    /** Every sweep, latest first. */
+    public Dataset<Row> sweeps() {
+        return sql("SELECT sweep_id, count(*) AS trials, sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
+                + " round(min(best_valid_ppl), 2) AS best_valid_ppl, min(started) AS first_started,"
+                + " max(finished) AS last_finished FROM " + trials() + " GROUP BY sweep_id ORDER BY last_finished DESC");
+    }
+
+    public Counts counts(String sweepId) {
+        Row r = sql("SELECT count(*), coalesce(sum(CASE WHEN status = 'COMPLETED' THEN 1 END), 0),"
+                + " coalesce(sum(CASE WHEN status = 'DIVERGED' THEN 1 END), 0),"
+                + " coalesce(sum(CASE WHEN status = 'FAILED' THEN 1 END), 0) FROM " + trials()
+                + " WHERE sweep_id = :id", "id", sweepId).first();
+        return new Counts((int) r.getLong(0), (int) r.getLong(1), (int) r.getLong(2), (int) r.getLong(3));
+    }
+
+    /** Lowest best validation perplexity of completed trials per variant, best variant first. */
+    public Map<String, Double> bestValidPerVariant(String sweepId) {
+        Map<String, Double> best = new LinkedHashMap<>();
+        for (Row row : sql("SELECT variant, min(best_valid_ppl) FROM " + trials() + " WHERE sweep_id = :id"
+                + " AND status = 'COMPLETED' GROUP BY variant ORDER BY 2", "id", sweepId).collectAsList()) {
+            best.put(row.getString(0), row.getDouble(1));
+        }
+        return best;
+    }
+
+    /** The latest nightly sweep {@code <name>-yyyy-mm-dd} before {@code sweepId}, or null. */
+    public String previousNight(String name, String sweepId) {
+        List<Row> prev = sql("SELECT max(sweep_id) FROM " + trials() + " WHERE sweep_id LIKE :pattern ESCAPE '!'"
+                        + " AND sweep_id < :id", "pattern", likeLiteral(name) + "-____-__-__", "id", sweepId)
+                .collectAsList();
+        return prev.isEmpty() || prev.get(0).isNullAt(0) ? null : prev.get(0).getString(0);
+    }
+
+    /** A user's query, with {@code trials}, {@code epochs} and {@code sweeps} resolving in the results namespace. */
+    public Dataset<Row> user(String query) {
+        spark.sql("USE " + at.qualifiedNamespace());
+        return spark.sql(query);
+    }
+
+    /** {@code s} matched literally by LIKE ... ESCAPE '!' (its _ and % are not wildcards). */
+    static String likeLiteral(String s) {
+        return s.replace("!", "!!").replace("_", "!_").replace("%", "!%");
+    }
+}

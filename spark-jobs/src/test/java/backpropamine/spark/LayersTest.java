@@ -1,0 +1,64 @@
+package backpropamine.spark;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packages of both modules point one way, as their package-info.java say. Checked on the compiled classes
+ * (model-core's are on this module's class path), so fully qualified references count as much as imports.
+ */
+class LayersTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void load() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("backpropamine");
+    }
+
+    /** model-core: cli -> train -> nn / nn64 / ops -> model, data. */
+    @Test
+    void modelCoreDependsOnlyDownwards() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("cli").definedBy("backpropamine.cli..")
+                .layer("train").definedBy("backpropamine.train..")
+                .layer("nn").definedBy("backpropamine.nn..")
+                .layer("nn64").definedBy("backpropamine.nn64..")
+                .layer("ops").definedBy("backpropamine.ops..")
+                .layer("model").definedBy("backpropamine.model..")
+                .layer("data").definedBy("backpropamine.data..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("train").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("nn").mayOnlyBeAccessedByLayers("train")
+                .whereLayer("nn64").mayOnlyBeAccessedByLayers("train")
+                .whereLayer("ops").mayOnlyBeAccessedByLayers("train")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "train", "nn", "nn64", "ops")
+                .whereLayer("data").mayOnlyBeAccessedByLayers("cli", "train")
+                .check(classes);
+    }
+
+    /**
+     * spark-jobs: cli -> the driver and task -> sweep -> results; model-core's learning is reached only through its
+     * {@code train} API, never {@code nn} or {@code ops} directly.
+     */
+    @Test
+    void sparkJobsDependsOnlyDownwards() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("cli").definedBy("backpropamine.spark.cli..")
+                .layer("driver").definedBy("backpropamine.spark")
+                .layer("sweep").definedBy("backpropamine.spark.sweep..")
+                .layer("results").definedBy("backpropamine.spark.results..")
+                .layer("kernels").definedBy("backpropamine.nn..", "backpropamine.nn64..", "backpropamine.ops..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("driver").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("sweep").mayOnlyBeAccessedByLayers("cli", "driver")
+                .whereLayer("results").mayOnlyBeAccessedByLayers("cli", "driver", "sweep")
+                .whereLayer("kernels").mayNotBeAccessedByAnyLayer()
+                .check(classes);
+    }
+}
