@@ -22,6 +22,7 @@ public final class Bpm implements Runnable {
         cl.addSubcommand("train", TrainCommand.commandLine());
         cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("data", new DataCommand());
+        cl.addSubcommand("golden", new GoldenCommand());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println("error: " + ex.getMessage());
             if (System.getenv("BPM_DEBUG") != null) {

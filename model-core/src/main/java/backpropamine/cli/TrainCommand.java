@@ -3,7 +3,9 @@ package backpropamine.cli;
 import backpropamine.data.PtbCorpus;
 import backpropamine.data.PtbFetcher;
 import backpropamine.data.PtbFiles;
+import backpropamine.model.Kernels;
 import backpropamine.train.Cancellation;
+import backpropamine.train.LanguageModels;
 import backpropamine.train.Trainer;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialResult;
@@ -31,6 +33,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--data", description = "PTB directory (default $BPM_DATA, else data/ptb)")
     Path data;
+    @Option(names = "--kernels", description = "fused (CPU) or ops (ND4J ops, the CUDA path); default: the backend's")
+    String kernels;
 
     /** {@code bpm train} with an option per trial setting (see {@link TrialOptions}). */
     static CommandLine commandLine() {
@@ -42,6 +46,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrialConfig config = TrialOptions.config(spec);
+        Kernels k = kernels == null ? LanguageModels.kernelsForBackend() : Kernels.parse(kernels);
         PtbCorpus corpus = PtbFetcher.loadOrFetch(PtbFiles.resolveDirectory(data));
         Cancellation cancel = new Cancellation();
         Thread main = Thread.currentThread();
@@ -54,7 +59,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        TrialResult result = new Trainer(corpus).run(config, new ProgressPrinter(System.err), cancel, checkpoint);
+        TrialResult result = new Trainer(corpus, k).run(config, new ProgressPrinter(System.err), cancel, checkpoint);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {

@@ -92,6 +92,24 @@ public final class PtbCorpus {
         return tokens.get(split);
     }
 
+    /**
+     * The first tokens of each split, with the full vocabulary: a small corpus for tests and dry runs whose splits
+     * end where the caller chooses (for instance in a short last segment). Its checksum names the cut.
+     */
+    public PtbCorpus slice(int trainTokens, int validTokens, int testTokens) {
+        Map<Split, int[]> cut = new EnumMap<>(Split.class);
+        int[] lengths = {trainTokens, validTokens, testTokens};
+        for (Split split : Split.values()) {
+            int n = lengths[split.ordinal()];
+            if (n < 2 || n > tokens.get(split).length) {
+                throw new IllegalArgumentException(split + " slice of " + n + " tokens: must be in [2, "
+                        + tokens.get(split).length + "]");
+            }
+            cut.put(split, Arrays.copyOf(tokens.get(split), n));
+        }
+        return new PtbCorpus(vocabulary, cut, checksum + "-slice-" + trainTokens + "-" + validTokens + "-" + testTokens);
+    }
+
     /** Short identifier of the data, recorded in trial keys and results. */
     public String checksum() {
         return checksum;

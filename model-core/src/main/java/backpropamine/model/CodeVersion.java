@@ -6,7 +6,8 @@ package backpropamine.model;
  * other changes leave it alone so that sweeps resume across them.
  */
 public final class CodeVersion {
-    public static final int NUMERICS = 1;
+    // 2: the default parameter budget became RETRO at hidden 200 (RETRO 199 -> 200 units)
+    public static final int NUMERICS = 2;
     public static final String VALUE = "bpm-numerics-" + NUMERICS;
 
     private CodeVersion() {

@@ -35,6 +35,18 @@ public interface LanguageModel {
     /** Cumulative nanoseconds spent in each phase of {@link #trainSegment} since creation (OPTIMIZER is 0). */
     long[] phaseNanos();
 
-    /** Zeroes h, c, Hebb and E for every batch size (start of an epoch or an evaluation pass). */
+    /** Zeroes h, c, Hebb and E for every batch size. */
     void resetState();
+
+    /**
+     * Zeroes h, c, Hebb and E of one batch size: the stream that starts afresh (the training batch at the start of
+     * an epoch, an evaluation batch at the start of a pass), leaving the others as they are.
+     */
+    void resetState(int batch);
+
+    /**
+     * The state carried into the next segment at this batch size, per layer (a copy; zeros where no segment of
+     * this batch size has run since the last reset). For checks against other implementations and tests.
+     */
+    java.util.List<LayerState> state(int batch);
 }

@@ -128,9 +128,37 @@ abstract class HebbianTrace {
         pushRuleGradients();
     }
 
-    final void reset() {
-        hebbByBatch.values().forEach(TraceHistory::reset);
-        resetRule();
+    /** The carried Hebb of a batch size, dense [B][N][N] (zeros if none). */
+    final double[] carriedHebb(int batch) {
+        return dense(hebbByBatch.get(batch), batch);
+    }
+
+    /** The carried eligibility trace E of a batch size (RETRO), or null for rules without one. */
+    double[] carriedEligibility(int batch) {
+        return null;
+    }
+
+    /** A carried trace as a dense [B][N][N] copy, without the row padding (zeros for a missing one). */
+    final double[] dense(TraceHistory trace, int batch) {
+        double[] out = new double[batch * n * n];
+        if (trace != null) {
+            float[] s = trace.carried();
+            for (int r = 0; r < batch * n; r++) {
+                for (int j = 0; j < n; j++) {
+                    out[r * n + j] = s[r * np + j];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Zeroes the carried traces of one batch size. */
+    final void reset(int batch) {
+        TraceHistory t = hebbByBatch.get(batch);
+        if (t != null) {
+            t.reset();
+        }
+        resetRule(batch);
     }
 
     /**
@@ -262,6 +290,7 @@ abstract class HebbianTrace {
     void pushRuleGradients() {
     }
 
-    void resetRule() {
+    /** Zeroes the rule's own carried state of one batch size (RETRO's E). */
+    void resetRule(int batch) {
     }
 }

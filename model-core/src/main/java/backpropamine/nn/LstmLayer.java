@@ -1,5 +1,6 @@
 package backpropamine.nn;
 
+import backpropamine.model.LayerState;
 import backpropamine.model.ParameterLayout.Entry;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -111,14 +112,36 @@ final class LstmLayer {
         return new Buffers(batch, steps);
     }
 
-    void resetState() {
-        stateByBatch.values().forEach(s -> {
+    /** Zeroes h, c and the traces carried at one batch size. */
+    void resetState(int batch) {
+        float[][] s = stateByBatch.get(batch);
+        if (s != null) {
             Arrays.fill(s[0], 0);
             Arrays.fill(s[1], 0);
-        });
-        if (plastic != null) {
-            plastic.reset();
         }
+        if (plastic != null) {
+            plastic.reset(batch);
+        }
+    }
+
+    /** The batch sizes this layer has carried state for. */
+    java.util.Set<Integer> batchSizes() {
+        return stateByBatch.keySet();
+    }
+
+    /** h, c and the traces carried into the next segment at this batch size, dense (see {@link LayerState}). */
+    LayerState state(int batch) {
+        float[][] s = stateByBatch.get(batch);
+        double[] h = new double[batch * n];
+        double[] c = new double[batch * n];
+        for (int b = 0; s != null && b < batch; b++) {
+            for (int j = 0; j < n; j++) {
+                h[b * n + j] = s[0][b * np + j];
+                c[b * n + j] = s[1][b * np + j];
+            }
+        }
+        return new LayerState(h, c, plastic == null ? null : plastic.carriedHebb(batch),
+                plastic == null ? null : plastic.carriedEligibility(batch));
     }
 
     /** Runs the layer over a segment; {@code x} is [T*B, nIn]; the output is {@code w.out}. */

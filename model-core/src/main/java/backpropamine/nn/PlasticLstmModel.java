@@ -1,6 +1,7 @@
 package backpropamine.nn;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.model.LayerState;
 import backpropamine.model.ModelLayout;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout;
@@ -122,7 +123,19 @@ public final class PlasticLstmModel implements LanguageModel {
 
     @Override
     public void resetState() {
-        layers.forEach(LstmLayer::resetState);
+        for (LstmLayer l : layers) {
+            l.batchSizes().forEach(l::resetState);
+        }
+    }
+
+    @Override
+    public void resetState(int batch) {
+        layers.forEach(l -> l.resetState(batch));
+    }
+
+    @Override
+    public List<LayerState> state(int batch) {
+        return layers.stream().map(l -> l.state(batch)).toList();
     }
 
     @Override

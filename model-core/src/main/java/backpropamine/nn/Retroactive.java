@@ -26,6 +26,7 @@ final class Retroactive extends ModulatedTrace {
     private final Map<Integer, TraceHistory> eligibilityByBatch = new HashMap<>();
     private final Map<Integer, float[]> dEByBatch = new HashMap<>();
     private TraceHistory e;
+
     /** dL/dE(s) while going backward. */
     private float[] dE;
 
@@ -54,8 +55,16 @@ final class Retroactive extends ModulatedTrace {
     }
 
     @Override
-    void resetRule() {
-        eligibilityByBatch.values().forEach(TraceHistory::reset);
+    double[] carriedEligibility(int batch) {
+        return dense(eligibilityByBatch.get(batch), batch);
+    }
+
+    @Override
+    void resetRule(int batch) {
+        TraceHistory t = eligibilityByBatch.get(batch);
+        if (t != null) {
+            t.reset();
+        }
     }
 
     @Override

@@ -46,6 +46,12 @@ final class TraceHistory {
         current = slot(steps);
     }
 
+    /** The state carried into the next segment (after {@link #end}). */
+    float[] carried() {
+        return slots[current];
+    }
+
+    /** Zeroes the carried state. */
     void reset() {
         Arrays.fill(slots[current], 0);
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -109,11 +110,25 @@ final class OpsHebbianTrace {
         carried.put(batch, new INDArray[] {hebb[steps], elig[steps]});
     }
 
-    void reset() {
+    /** The carried {Hebb, E (RETRO) or null} of a batch size, dense [B][N][N] (zeros if none). */
+    double[][] carried(int batch) {
+        INDArray[] s = carried.get(batch);
+        int n = (int) alpha.rows();
+        double[] hebbNow = s == null ? new double[batch * n * n] : Nd4j.toFlattened('c', s[0]).toDoubleVector();
+        double[] eNow = variant != Variant.RETRO ? null
+                : s == null ? new double[batch * n * n] : Nd4j.toFlattened('c', s[1]).toDoubleVector();
+        return new double[][] {hebbNow, eNow};
+    }
+
+    /** Zeroes (drops) the carried traces of one batch size, or of all when {@code batch} is null. */
+    void reset(Integer batch) {
         releaseHistory();
         hebb = null;
-        carried.values().forEach(OpsHebbianTrace::closeAll);
-        carried.clear();
+        for (Integer b : List.copyOf(carried.keySet())) {
+            if (batch == null || batch.equals(b)) {
+                closeAll(carried.remove(b));
+            }
+        }
     }
 
     /** h(t-1) . (alpha * Hebb(t)), [B, N]. */

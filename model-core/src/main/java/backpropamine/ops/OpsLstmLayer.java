@@ -1,5 +1,6 @@
 package backpropamine.ops;
 
+import backpropamine.model.LayerState;
 import backpropamine.model.ModelLayout;
 import java.util.HashMap;
 import java.util.Map;
@@ -136,10 +137,24 @@ final class OpsLstmLayer {
         return Nd4j.gemm(dA, wx, false, true);
     }
 
-    void resetState() {
-        carried.clear();
+    /** h, c and the traces carried into the next segment at this batch size, dense (see {@link LayerState}). */
+    LayerState state(int batch) {
+        INDArray[] s = carried.get(batch);
+        double[] hNow = s == null ? new double[batch * n] : Nd4j.toFlattened('c', s[0]).toDoubleVector();
+        double[] cNow = s == null ? new double[batch * n] : Nd4j.toFlattened('c', s[1]).toDoubleVector();
+        double[][] traces = plastic == null ? new double[2][] : plastic.carried(batch);
+        return new LayerState(hNow, cNow, traces[0], traces[1]);
+    }
+
+    /** Zeroes h, c and the traces of one batch size, or of all when {@code batch} is null. */
+    void resetState(Integer batch) {
+        if (batch == null) {
+            carried.clear();
+        } else {
+            carried.remove(batch);
+        }
         if (plastic != null) {
-            plastic.reset();
+            plastic.reset(batch);
         }
     }
 

@@ -1,12 +1,14 @@
 package backpropamine.ops;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.model.LayerState;
 import backpropamine.model.ModelLayout;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout;
 import backpropamine.model.Phase;
 import backpropamine.model.Precision;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,7 +56,9 @@ public final class OpsLstmModel implements LanguageModel {
     }
 
     @Override
-    public double trainSegment(int[] inputs, int[] targets, int batch, int steps) {
+    public double trainSegment(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
+        int[] inputs = segment(inputsBuffer, batch, steps);
+        int[] targets = segment(targetsBuffer, batch, steps);
         long t0 = System.nanoTime();
         INDArray x = Nd4j.pullRows(embedding, 1, inputs);
         INDArray top = x;
@@ -90,7 +94,9 @@ public final class OpsLstmModel implements LanguageModel {
     }
 
     @Override
-    public double evaluateSegment(int[] inputs, int[] targets, int batch, int steps) {
+    public double evaluateSegment(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
+        int[] inputs = segment(inputsBuffer, batch, steps);
+        int[] targets = segment(targetsBuffer, batch, steps);
         INDArray top = Nd4j.pullRows(embedding, 1, inputs);
         for (OpsLstmLayer layer : layers) {
             top = layer.forward(top, batch, steps);
@@ -100,6 +106,20 @@ public final class OpsLstmModel implements LanguageModel {
         double loss = crossEntropy(logits, oneHot);
         closeAll(logits[0], logits[1], oneHot);
         return loss;
+    }
+
+    /**
+     * The tokens of this segment: callers reuse buffers sized for a full segment, and the last segment of a split
+     * is shorter (PTB: 18 training steps, 25 validation, 29 test). Every op here takes whole arrays, so they are
+     * cut to {@code batch * steps} first.
+     */
+    private static int[] segment(int[] tokens, int batch, int steps) {
+        int length = Math.multiplyExact(batch, steps);
+        if (tokens.length < length) {
+            throw new IllegalArgumentException("segment of " + steps + " steps x batch " + batch + " needs " + length
+                    + " tokens, got " + tokens.length);
+        }
+        return tokens.length == length ? tokens : Arrays.copyOf(tokens, length);
     }
 
     private static void closeAll(INDArray... arrays) {
@@ -134,7 +154,17 @@ public final class OpsLstmModel implements LanguageModel {
 
     @Override
     public void resetState() {
-        layers.forEach(OpsLstmLayer::resetState);
+        layers.forEach(l -> l.resetState(null));
+    }
+
+    @Override
+    public void resetState(int batch) {
+        layers.forEach(l -> l.resetState(batch));
+    }
+
+    @Override
+    public List<LayerState> state(int batch) {
+        return layers.stream().map(l -> l.state(batch)).toList();
     }
 
     @Override

@@ -5,7 +5,8 @@ import backpropamine.model.LanguageModel;
 
 /**
  * Perplexity exp(mean per-token cross-entropy) of a model over a split, with state (h, c, Hebb, E) reset at
- * the start and carried through the whole split. The segment length does not change the result (state is
+ * the start and carried through the whole split. Only the state of the evaluation batch size is touched: the
+ * training stream (another batch size) is left as it was, and the trainer resets it at the start of every epoch. The segment length does not change the result (state is
  * carried), so evaluation uses longer segments than training to amortise per-call costs.
  */
 public final class PerplexityEvaluator {
@@ -21,7 +22,7 @@ public final class PerplexityEvaluator {
         int[] inputs = new int[batch * EVAL_STEPS];
         int[] targets = new int[batch * EVAL_STEPS];
         int segments = maxBatches > 0 ? Math.min(maxBatches, batches.segments()) : batches.segments();
-        model.resetState();
+        model.resetState(batch);
         double loss = 0;
         long count = 0;
         for (int s = 0; s < segments; s++) {
@@ -29,7 +30,6 @@ public final class PerplexityEvaluator {
             loss += model.evaluateSegment(inputs, targets, batch, steps);
             count += (long) steps * batch;
         }
-        model.resetState();
         return Math.exp(loss / count);
     }
 }

@@ -3,6 +3,7 @@ package backpropamine.train;
 import backpropamine.data.PtbCorpus;
 import backpropamine.data.PtbFiles.Split;
 import backpropamine.data.TokenBatches;
+import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
 import backpropamine.model.ModelShape;
 import java.io.IOException;
@@ -25,9 +26,17 @@ public final class Trainer {
     public static final double EXPLOSION = 10;
 
     private final PtbCorpus corpus;
+    private final Kernels kernels;
 
+    /** A trainer on the kernels of ND4J's backend (fused on CPU, ND4J ops on CUDA). */
     public Trainer(PtbCorpus corpus) {
+        this(corpus, LanguageModels.kernelsForBackend());
+    }
+
+    /** A trainer on the given kernels; both compute the same trial to rounding. */
+    public Trainer(PtbCorpus corpus, Kernels kernels) {
         this.corpus = corpus;
+        this.kernels = kernels;
     }
 
     /**
@@ -38,8 +47,8 @@ public final class Trainer {
         long start = System.nanoTime();
         int vocab = corpus.vocabulary().size();
         ModelShape shape = config.shape(vocab);
-        LanguageModel model = LanguageModels.create(shape, config.precision(), config.traceClip(), config.seed(),
-                config.initScale());
+        LanguageModel model = LanguageModels.create(shape, config.precision(), kernels, config.traceClip(),
+                config.seed(), config.initScale());
         List<EpochResult> epochs = new ArrayList<>(resume(config, model, checkpointDir));
         listener.onStart(config, shape.hidden(), shape.parameterCount(), epochs.size());
 
@@ -53,7 +62,7 @@ public final class Trainer {
 
         for (int epoch = epochs.size() + 1; epoch <= config.epochs(); epoch++) {
             double lr = config.learningRate(epoch);
-            model.resetState();
+            model.resetState(config.batch()); // every epoch starts from zero h, c, Hebb and E (spec section 3)
             long epochStart = System.nanoTime();
             double loss = 0;
             long tokens = 0;

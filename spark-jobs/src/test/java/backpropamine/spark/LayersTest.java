@@ -21,11 +21,12 @@ class LayersTest {
                 .importPackages("backpropamine");
     }
 
-    /** model-core: cli -> train -> nn / nn64 / ops -> model, data. */
+    /** model-core: cli -> golden -> train -> nn / nn64 / ops -> model, data. */
     @Test
     void modelCoreDependsOnlyDownwards() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("backpropamine.cli..")
+                .layer("golden").definedBy("backpropamine.golden..")
                 .layer("train").definedBy("backpropamine.train..")
                 .layer("nn").definedBy("backpropamine.nn..")
                 .layer("nn64").definedBy("backpropamine.nn64..")
@@ -33,11 +34,12 @@ class LayersTest {
                 .layer("model").definedBy("backpropamine.model..")
                 .layer("data").definedBy("backpropamine.data..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-                .whereLayer("train").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("golden").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("train").mayOnlyBeAccessedByLayers("cli", "golden")
                 .whereLayer("nn").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("nn64").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("ops").mayOnlyBeAccessedByLayers("train")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "train", "nn", "nn64", "ops")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "golden", "train", "nn", "nn64", "ops")
                 .whereLayer("data").mayOnlyBeAccessedByLayers("cli", "train")
                 .check(classes);
     }

@@ -18,7 +18,6 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code bpm nightly SWEEP_FILE}: the scheduled entry point. The sweep id is {@code <name>-<yyyy-mm-dd>} (UTC), a
@@ -31,8 +30,6 @@ import picocli.CommandLine.Parameters;
 public final class NightlyCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
-    @Parameters(index = "0", description = "sweep file (YAML)")
-    Path file;
     @Option(names = "--date", description = "the night, yyyy-mm-dd (default: today, UTC)")
     LocalDate date;
     @Option(names = "--lock-dir", description = "where the per-sweep lock lives (default $BPM_LOCK_DIR, else <warehouse>/_locks"
@@ -41,7 +38,7 @@ public final class NightlyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SweepSpec spec = SweepFile.read(file);
+        SweepSpec spec = SweepFile.read(options.file);
         LocalDate night = date != null ? date : LocalDate.now(ZoneOffset.UTC);
         String id = spec.name() + "-" + night;
         Path locks = lockDir(spec.results());

@@ -5,13 +5,11 @@ import backpropamine.spark.SweepRunner;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code bpm sweep FILE}: runs (or resumes) a sweep and prints the best configuration per variant. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
@@ -19,8 +17,6 @@ import picocli.CommandLine.Parameters;
 public final class SweepCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
-    @Parameters(index = "0", description = "sweep file (YAML), e.g. conf/sweeps/quickstart.yaml")
-    Path file;
     @Option(names = "--sweep-id", description = "id of this sweep (default: the sweep's name); reuse it to resume")
     String sweepId;
     @Option(names = "--rerun-failed", description = "also rerun trials recorded as FAILED")
@@ -28,7 +24,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SweepSpec spec = SweepFile.read(file);
+        SweepSpec spec = SweepFile.read(options.file);
         String id = sweepId != null ? sweepId : spec.name();
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.:-]*")) {
             throw new IllegalArgumentException("--sweep-id must be letters, digits, '-', '_', '.', ':' only, was " + id);
