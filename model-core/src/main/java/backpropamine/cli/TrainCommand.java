@@ -5,6 +5,7 @@ import backpropamine.data.PtbFetcher;
 import backpropamine.data.PtbFiles;
 import backpropamine.model.Kernels;
 import backpropamine.train.Cancellation;
+import backpropamine.train.CheckpointStore;
 import backpropamine.train.LanguageModels;
 import backpropamine.train.Trainer;
 import backpropamine.train.TrialConfig;
@@ -59,7 +60,8 @@ public final class TrainCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        TrialResult result = new Trainer(corpus, k).run(config, new ProgressPrinter(System.err), cancel, checkpoint);
+        TrialResult result = new Trainer(corpus, k).run(config, new ProgressPrinter(System.err), cancel,
+                checkpoint == null ? null : CheckpointStore.directory(checkpoint));
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {

@@ -6,6 +6,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -36,20 +37,8 @@ public final class Checkpoint {
     public static void save(Path dir, String fingerprint, List<EpochResult> epochs, LanguageModel model) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(FILE + ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20))) {
-            out.writeInt(MAGIC);
-            out.writeUTF(fingerprint);
-            out.writeInt(epochs.size());
-            for (EpochResult e : epochs) {
-                out.writeInt(e.epoch());
-                out.writeDouble(e.learningRate());
-                out.writeDouble(e.trainPerplexity());
-                out.writeDouble(e.validPerplexity());
-                out.writeDouble(e.tokensPerSecond());
-                out.writeDouble(e.seconds());
-            }
-            Nd4j.write(model.parameters(), out);
+        try (OutputStream os = Files.newOutputStream(tmp)) {
+            write(os, fingerprint, epochs, model);
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -61,24 +50,60 @@ public final class Checkpoint {
         }
     }
 
+    /** Writes a checkpoint to a stream (left open). */
+    public static void write(OutputStream os, String fingerprint, List<EpochResult> epochs, LanguageModel model)
+            throws IOException {
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
+        out.writeInt(MAGIC);
+        out.writeUTF(fingerprint);
+        out.writeInt(epochs.size());
+        for (EpochResult e : epochs) {
+            out.writeInt(e.epoch());
+            out.writeDouble(e.learningRate());
+            out.writeDouble(e.trainPerplexity());
+            out.writeDouble(e.validPerplexity());
+            out.writeDouble(e.tokensPerSecond());
+            out.writeDouble(e.seconds());
+        }
+        Nd4j.write(model.parameters(), out);
+        out.flush();
+    }
+
     /** The checkpoint in {@code dir}, or null if there is none. */
     public static State load(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
-            if (in.readInt() != MAGIC) {
-                throw new IOException("not a trial checkpoint: " + file);
-            }
-            String fingerprint = in.readUTF();
-            int n = in.readInt();
-            List<EpochResult> epochs = new ArrayList<>();
-            for (int k = 0; k < n; k++) {
-                epochs.add(new EpochResult(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
-                        in.readDouble(), in.readDouble()));
-            }
-            return new State(fingerprint, epochs, Nd4j.read(in));
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
         }
+    }
+
+    /** The epochs of a checkpoint, read from its header only (the parameters are not read). */
+    public static List<EpochResult> readEpochs(InputStream stream, String what) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
+        return header(in, what).epochs();
+    }
+
+    private static State header(DataInputStream in, String what) throws IOException {
+        if (in.readInt() != MAGIC) {
+            throw new IOException("not a trial checkpoint: " + what);
+        }
+        String fingerprint = in.readUTF();
+        int n = in.readInt();
+        List<EpochResult> epochs = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            epochs.add(new EpochResult(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
+                    in.readDouble(), in.readDouble()));
+        }
+        return new State(fingerprint, epochs, null);
+    }
+
+    /** Reads a checkpoint from a stream; {@code what} names it in errors. */
+    public static State read(InputStream stream, String what) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(stream, 1 << 20));
+        State h = header(in, what);
+        return new State(h.fingerprint(), h.epochs(), Nd4j.read(in));
     }
 }

@@ -8,7 +8,6 @@ import backpropamine.model.LanguageModel;
 import backpropamine.model.ModelShape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,17 +39,18 @@ public final class Trainer {
     }
 
     /**
-     * @param checkpointDir null for none; else the trial resumes from the last complete epoch saved there and
-     *                      saves after every epoch
+     * @param checkpoints null for none; else the trial resumes from the last complete epoch saved there and
+     *                    saves after every epoch
      */
-    public TrialResult run(TrialConfig config, TrialListener listener, Cancellation cancel, Path checkpointDir) {
+    public TrialResult run(TrialConfig config, TrialListener listener, Cancellation cancel, CheckpointStore checkpoints) {
         long start = System.nanoTime();
         int vocab = corpus.vocabulary().size();
         ModelShape shape = config.shape(vocab);
         LanguageModel model = LanguageModels.create(shape, config.precision(), kernels, config.traceClip(),
                 config.seed(), config.initScale());
-        List<EpochResult> epochs = new ArrayList<>(resume(config, model, checkpointDir));
-        listener.onStart(config, shape.hidden(), shape.parameterCount(), epochs.size());
+        List<EpochResult> epochs = new ArrayList<>(resume(config, model, checkpoints));
+        int resumed = epochs.size();
+        listener.onStart(config, shape.hidden(), shape.parameterCount(), resumed);
 
         Sgd sgd = new Sgd(model, config.gradClip());
         TokenBatches train = new TokenBatches(corpus.tokens(Split.TRAIN), config.batch(), config.bptt());
@@ -68,7 +68,7 @@ public final class Trainer {
             long tokens = 0;
             for (int s = 0; s < segments; s++) {
                 if (cancel.isCancelled()) {
-                    return result(config, TrialStatus.CANCELLED, "cancelled in epoch " + epoch, shape, epochs,
+                    return result(config, TrialStatus.CANCELLED, "cancelled in epoch " + epoch, shape, epochs, resumed,
                             Double.NaN, trainTokens, trainNanos, start);
                 }
                 int steps = train.segment(s, inputs, targets);
@@ -76,7 +76,7 @@ public final class Trainer {
                 double norm = sgd.step(lr, config.l2());
                 if (!Double.isFinite(segmentLoss) || !Double.isFinite(norm)) {
                     return result(config, TrialStatus.DIVERGED, "loss " + segmentLoss + ", gradient norm " + norm
-                            + " at epoch " + epoch + " batch " + (s + 1), shape, epochs, Double.NaN, trainTokens,
+                            + " at epoch " + epoch + " batch " + (s + 1), shape, epochs, resumed, Double.NaN, trainTokens,
                             trainNanos, start);
                 }
                 loss += segmentLoss;
@@ -96,31 +96,32 @@ public final class Trainer {
             listener.onEpoch(er);
             if (!(validPpl <= EXPLOSION * vocab) || !(trainPpl <= EXPLOSION * vocab)) {
                 return result(config, TrialStatus.DIVERGED, "perplexity exploded at epoch " + epoch + " (train "
-                        + trainPpl + ", valid " + validPpl + ")", shape, epochs, Double.NaN, trainTokens, trainNanos, start);
+                        + trainPpl + ", valid " + validPpl + ")", shape, epochs, resumed, Double.NaN, trainTokens, trainNanos, start);
             }
-            if (checkpointDir != null) {
+            if (checkpoints != null) {
                 try {
-                    Checkpoint.save(checkpointDir, config.fingerprint(), epochs, model);
+                    checkpoints.save(config.fingerprint(), epochs, model);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write checkpoint to " + checkpointDir + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException("cannot write checkpoint to " + checkpoints + ": " + e.getMessage(), e);
                 }
+                listener.onCheckpoint(er);
             }
         }
         double testPpl = PerplexityEvaluator.perplexity(model, corpus.tokens(Split.TEST), config.testBatch(),
                 config.maxBatches());
         listener.onEvaluation("test", testPpl);
         TrialStatus status = testPpl <= EXPLOSION * vocab ? TrialStatus.COMPLETED : TrialStatus.DIVERGED;
-        return result(config, status, status == TrialStatus.COMPLETED ? "" : "test perplexity " + testPpl, shape, epochs,
+        return result(config, status, status == TrialStatus.COMPLETED ? "" : "test perplexity " + testPpl, shape, epochs, resumed,
                 testPpl, trainTokens, trainNanos, start);
     }
 
     /** Loads the checkpoint into the model; returns the epochs it completed (none without a checkpoint). */
-    private static List<EpochResult> resume(TrialConfig config, LanguageModel model, Path dir) {
+    private static List<EpochResult> resume(TrialConfig config, LanguageModel model, CheckpointStore dir) {
         if (dir == null) {
             return List.of();
         }
         try {
-            Checkpoint.State state = Checkpoint.load(dir);
+            Checkpoint.State state = dir.load();
             if (state == null) {
                 return List.of();
             }
@@ -137,12 +138,12 @@ public final class Trainer {
     }
 
     private static TrialResult result(TrialConfig config, TrialStatus status, String message, ModelShape shape,
-                                      List<EpochResult> epochs, double testPpl, long trainTokens, double trainNanos,
-                                      long start) {
+                                      List<EpochResult> epochs, int resumed, double testPpl, long trainTokens,
+                                      double trainNanos, long start) {
         double best = epochs.stream().mapToDouble(EpochResult::validPerplexity).min().orElse(Double.NaN);
         double last = epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).validPerplexity();
         double tps = trainNanos > 0 ? trainTokens / (trainNanos / 1e9) : Double.NaN;
         return new TrialResult(config, status, message, shape.hidden(), shape.parameterCount(), List.copyOf(epochs),
-                best, last, testPpl, tps, (System.nanoTime() - start) / 1e9);
+                best, last, testPpl, tps, (System.nanoTime() - start) / 1e9, resumed);
     }
 }

@@ -16,6 +16,10 @@ public interface TrialListener {
     default void onEpoch(EpochResult epoch) {
     }
 
+    /** After the checkpoint of a complete epoch is written (only with a checkpoint store). */
+    default void onCheckpoint(EpochResult epoch) {
+    }
+
     /** Evaluation passes: {@code split} is "valid" or "test". */
     default void onEvaluation(String split, double perplexity) {
     }

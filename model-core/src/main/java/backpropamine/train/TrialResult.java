@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The outcome of one trial. Perplexities are NaN where not reached (for example the test perplexity of a
- * diverged trial).
+ * diverged trial). {@code resumedFromEpoch}: epochs that came from a checkpoint (0 for a fresh start).
  */
 public record TrialResult(
         TrialConfig config,
@@ -17,7 +17,8 @@ public record TrialResult(
         double finalValidPerplexity,
         double testPerplexity,
         double tokensPerSecond,
-        double wallSeconds) {
+        double wallSeconds,
+        int resumedFromEpoch) {
 
     public int epochsDone() {
         return epochs.size();

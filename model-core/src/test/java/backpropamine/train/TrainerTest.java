@@ -29,7 +29,7 @@ class TrainerTest {
     void resumedTrialEndsExactlyAsAnUninterruptedOne(@TempDir Path tmp) {
         Trainer trainer = new Trainer(TestData.corpus());
         TrialConfig config = small(Variant.RETRO).build();
-        TrialResult straight = trainer.run(config, TrialListener.NONE, new Cancellation(), tmp.resolve("a"));
+        TrialResult straight = trainer.run(config, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(tmp.resolve("a")));
         assertEquals(TrialStatus.COMPLETED, straight.status());
 
         Cancellation cancel = new Cancellation();
@@ -40,7 +40,7 @@ class TrainerTest {
             }
         };
         Path dir = tmp.resolve("b");
-        TrialResult interrupted = trainer.run(config, stopAfterFirstEpoch, cancel, dir);
+        TrialResult interrupted = trainer.run(config, stopAfterFirstEpoch, cancel, CheckpointStore.directory(dir));
         assertEquals(TrialStatus.CANCELLED, interrupted.status());
         assertEquals(1, interrupted.epochsDone());
         assertTrue(Files.exists(dir.resolve(Checkpoint.FILE)));
@@ -51,11 +51,13 @@ class TrainerTest {
             public void onStart(TrialConfig c, int hidden, long parameters, int resumedEpochs) {
                 resumedFrom[0] = resumedEpochs;
             }
-        }, new Cancellation(), dir);
+        }, new Cancellation(), CheckpointStore.directory(dir));
         assertEquals(1, resumedFrom[0]);
         assertEquals(TrialStatus.COMPLETED, resumed.status());
         assertEquals(3, resumed.epochsDone());
         assertEquals(figures(straight), figures(resumed));
+        assertEquals(1, resumed.resumedFromEpoch());
+        assertEquals(0, straight.resumedFromEpoch());
     }
 
     @Test
@@ -82,9 +84,9 @@ class TrainerTest {
     void checkpointOfAnotherTrialIsRefused(@TempDir Path tmp) {
         Trainer trainer = new Trainer(TestData.corpus());
         TrialConfig config = small(Variant.LSTM).epochs(1).build();
-        trainer.run(config, TrialListener.NONE, new Cancellation(), tmp);
+        trainer.run(config, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(tmp));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> trainer.run(config.toBuilder().l2(1e-3).build(), TrialListener.NONE, new Cancellation(), tmp));
+                () -> trainer.run(config.toBuilder().l2(1e-3).build(), TrialListener.NONE, new Cancellation(), CheckpointStore.directory(tmp)));
         assertTrue(e.getMessage().contains("different trial"), e.getMessage());
     }
 

@@ -104,8 +104,8 @@ class WholeEpochTest {
                 public void onEpoch(EpochResult epoch) {
                     cancel.cancel();
                 }
-            }, cancel, dir);
-            TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), dir);
+            }, cancel, CheckpointStore.directory(dir));
+            TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(dir));
             assertEquals(figures(straight), figures(resumed), k.name());
         }
     }

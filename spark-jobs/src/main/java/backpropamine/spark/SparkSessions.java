@@ -26,6 +26,8 @@ public final class SparkSessions {
         }
         conf.setAppName(appName);
         conf.set("spark.speculation", "false");
+        // FAIR between the sweep's scheduler pools: a commit takes the next free slot before queued trials
+        conf.setIfMissing("spark.scheduler.mode", "FAIR");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         conf.setIfMissing("spark.sql.shuffle.partitions", "4");
         String extensions = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";

@@ -3,27 +3,40 @@ package backpropamine.spark;
 import backpropamine.data.PtbCorpus;
 import backpropamine.data.PtbFetcher;
 import backpropamine.data.PtbFiles;
+import backpropamine.model.CodeVersion;
 import backpropamine.spark.results.ResultsQueries;
+import backpropamine.spark.results.ResultsSchema;
 import backpropamine.spark.results.ResultsStore;
 import backpropamine.spark.results.TrialOutcome;
 import backpropamine.spark.sweep.SweepSpec;
 import backpropamine.spark.sweep.TrialKey;
 import backpropamine.spark.sweep.TrialSpec;
+import backpropamine.train.EpochResult;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialStatus;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.sql.Timestamp;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.resource.ResourceProfileBuilder;
+import org.apache.spark.resource.TaskResourceRequests;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -31,15 +44,39 @@ import org.apache.spark.sql.SparkSession;
  * remaining grid point as its own Spark job of exactly one task, and commits outcomes to the results tables
  * every {@code commitSeconds} (and at the end), so results become visible while the sweep runs.
  *
+ * <ul>
+ *   <li>Trials in flight follow the task slots Spark has at each moment ({@link TaskSlots}).</li>
+ *   <li>Every trial checkpoints each epoch under the sweep's checkpoint root; a retried task or a later run of the
+ *       sweep continues from the last complete epoch. Epochs of running trials are read from there and committed
+ *       with the other results, so a running trial's epochs are visible in {@code epochs}. A trial's checkpoints
+ *       are deleted once its row is committed (unless the sweep keeps them).</li>
+ *   <li>A trial whose Spark job fails (every attempt of its task failed) is recorded as LOST with the error and
+ *       its attempts; the others keep running, and the next run retries it.</li>
+ * </ul>
+ *
  * <p>All learning happens in the task ({@link TrialTask}); this class only schedules and stores.
  */
 public final class SweepRunner {
+    /** Spark conf: GPUs of one trial task, requested for trial stages only (commit tasks then take none). */
+    public static final String TRIAL_GPUS = "spark.bpm.trial.gpus";
+
+    /**
+     * Scheduler pools (SparkSessions sets FAIR scheduling): a commit's tasks, in a pool with nothing running, take
+     * the next free slot before any queued trial.
+     */
+    static final String TRIALS_POOL = "bpm-trials";
+    static final String COMMITS_POOL = "bpm-commits";
+
     /** Counts of a finished sweep run. */
     public record Summary(String sweepId, int total, int skipped, int completed, int diverged, int failed, int lost,
                           double seconds) {
         public boolean allGood() {
             return failed == 0 && lost == 0;
         }
+    }
+
+    /** Trials in flight and the scheduler's target at one moment (seconds since the start). */
+    public record InFlight(double seconds, int target, int inFlight) {
     }
 
     private final SparkSession spark;
@@ -50,99 +87,100 @@ public final class SweepRunner {
     private final long commitSeconds;
     private final PrintStream out;
     private final List<TrialOutcome> pending = new ArrayList<>();
-    private final AtomicInteger running = new AtomicInteger();
+    private final Map<String, TrialSpec> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Integer> liveEpochsCommitted = new ConcurrentHashMap<>();
+    private final List<InFlight> history = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger diverged = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger lost = new AtomicInteger();
+    private final Object finishedSignal = new Object();
+    private String checkpointRoot;
 
+    /** @param parallelism trials at a time; 0 follows the task slots Spark has */
     public SweepRunner(SparkSession spark, SweepSpec spec, String sweepId, boolean rerunFailed, int parallelism,
                        long commitSeconds, PrintStream out) {
         this.spark = spark;
         this.spec = spec;
         this.sweepId = sweepId;
         this.rerunFailed = rerunFailed;
-        this.parallelism = parallelism > 0 ? parallelism : defaultParallelism(spark);
+        this.parallelism = parallelism;
         this.commitSeconds = commitSeconds;
         this.out = out;
     }
 
-    /**
-     * Trials at a time: task slots (cores / spark.task.cpus) less one, which stays free for the commit jobs so
-     * that results become visible while every other slot trains (Spark never preempts a running task). On GPU
-     * clusters Spark itself keeps to one GPU per task.
-     */
-    static int defaultParallelism(SparkSession spark) {
-        int cores = spark.sparkContext().defaultParallelism();
-        int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-        return Math.max(1, cores / Math.max(1, taskCpus) - 1);
-    }
-
     /** The grid as trial specs with their keys, in grid order, without duplicates. */
-    public static List<TrialSpec> trials(SweepSpec spec, String sweepId, String dataDir, String dataChecksum) {
+    public static List<TrialSpec> trials(SweepSpec spec, String sweepId, String dataDir, String dataChecksum,
+                                         String checkpointRoot) {
         Map<String, TrialSpec> byKey = new LinkedHashMap<>();
         for (TrialConfig c : spec.expand()) {
             String key = TrialKey.of(c, dataChecksum);
-            byKey.putIfAbsent(key, new TrialSpec(sweepId, key, c, dataDir, spec.threads()));
+            byKey.putIfAbsent(key, new TrialSpec(sweepId, key, c, dataDir, spec.threads(), checkpointRoot,
+                    spec.allowSharedGpu()));
         }
         return List.copyOf(byKey.values());
     }
 
+    /** Trials in flight over time, sampled whenever the scheduler looked (for tests and capacity notes). */
+    public List<InFlight> inFlightHistory() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
     public Summary run() throws InterruptedException {
         long start = System.nanoTime();
+        Faults.parse(System.getenv("BPM_FAULTS")); // a malformed BPM_FAULTS is refused before anything runs
         java.nio.file.Path dataDir = PtbFiles.resolveDirectory(spec.data()).toAbsolutePath().normalize();
         PtbCorpus corpus = PtbFetcher.loadOrFetch(dataDir); // refuses missing or corrupt data before any trial
         ResultsStore store = new ResultsStore(spark, spec.results());
         store.ensureTables();
-        List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum());
+        checkpointRoot = spec.checkpoints().rootUri(spec.results().warehouse());
+        List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum(), checkpointRoot);
         Set<String> done = new ResultsQueries(spark, spec.results()).finishedKeys(sweepId, rerunFailed);
-        List<TrialSpec> todo = all.stream().filter(t -> !done.contains(t.trialKey())).toList();
-        out.printf("sweep %s: %d trials, %d already finished, %d to run, %d at a time; results in %s%n", sweepId,
-                all.size(), all.size() - todo.size(), todo.size(), parallelism, store.trials());
+        Deque<TrialSpec> queue = new ArrayDeque<>(all.stream().filter(t -> !done.contains(t.trialKey())).toList());
+        int toRun = queue.size();
+        double trialGpus = spark.sparkContext().conf().getDouble(TRIAL_GPUS, 0);
+        TaskSlots slots = new TaskSlots(spark.sparkContext(), parallelism, trialGpus > 0 ? trialGpus
+                : spark.sparkContext().conf().getDouble("spark.task.resource.gpu.amount", 0), trialGpus > 0);
+        out.printf("sweep %s: %d trials, %d already finished, %d to run, %d at a time now; results in %s, checkpoints"
+                + " in %s%n", sweepId, all.size(), all.size() - toRun, toRun, slots.target(), store.trials(), checkpointRoot);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Progress progress = new Progress(todo.size(), out);
+        ResourceProfile trialProfile = trialGpus > 0 ? new ResourceProfileBuilder().require(new TaskResourceRequests()
+                .cpus(spark.sparkContext().conf().getInt("spark.task.cpus", 1)).resource("gpu", trialGpus)).build() : null;
+        Progress progress = new Progress(toRun, out);
         // progress and commits on separate threads: a commit waits for a task slot and must not freeze the display
         ScheduledExecutorService display = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bpm-progress"));
-        display.scheduleWithFixedDelay(() -> progress.print(running.get(), completed.get(), diverged.get(), failed.get(),
-                lost.get(), false), 1, 1, TimeUnit.SECONDS);
+        display.scheduleWithFixedDelay(() -> progress.print(inFlight.size(), completed.get(), diverged.get(),
+                failed.get(), lost.get(), false), 1, 1, TimeUnit.SECONDS);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bpm-commit"));
-        ticker.scheduleWithFixedDelay(() -> flush(store), // never throws: a throw would silently stop this schedule
+        ticker.scheduleWithFixedDelay(() -> flush(store, true), // never throws: a throw would silently stop this schedule
                 commitSeconds, commitSeconds, TimeUnit.SECONDS);
-        ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> daemon(r, "bpm-trial"));
-        List<Future<?>> futures = new ArrayList<>();
-        for (TrialSpec t : todo) {
-            futures.add(pool.submit(() -> {
-                running.incrementAndGet();
-                try {
-                    jsc.setJobDescription(t.config().variant() + " " + t.trialKey());
-                    TrialOutcome o = jsc.parallelize(List.of(t), 1).map(TrialTask::run).collect().get(0);
-                    record(o);
-                } catch (RuntimeException e) {
-                    // Spark gave up after its retries (lost executors): no row, so the next run retries the trial
-                    lost.incrementAndGet();
-                    out.printf("%ntrial %s could not run: %s%n", t.trialKey(), e.getMessage());
-                } finally {
-                    running.decrementAndGet();
-                }
-            }));
-        }
-        pool.shutdown();
+        ExecutorService pool = Executors.newCachedThreadPool(r -> daemon(r, "bpm-trial"));
         try {
-            for (Future<?> f : futures) {
-                f.get();
+            while (!queue.isEmpty() || !inFlight.isEmpty()) {
+                int target = slots.target();
+                while (inFlight.size() < target && !queue.isEmpty()) {
+                    TrialSpec t = queue.poll();
+                    inFlight.put(t.trialKey(), t);
+                    pool.submit(() -> runTrial(jsc, t, trialProfile));
+                }
+                history.add(new InFlight((System.nanoTime() - start) / 1e9, target, inFlight.size()));
+                synchronized (finishedSignal) {
+                    finishedSignal.wait(500); // a trial ending wakes the scheduler; else look at the slots again
+                }
             }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         } finally {
+            pool.shutdown();
             display.shutdownNow();
             ticker.shutdown(); // not shutdownNow: interrupting a commit in flight breaks Spark's broadcast
             ticker.awaitTermination(10, TimeUnit.MINUTES);
             for (int attempt = 0; attempt < 5 && !pendingEmpty(); attempt++) {
-                flush(store);
+                flush(store, false);
             }
         }
-        progress.print(running.get(), completed.get(), diverged.get(), failed.get(), lost.get(), true);
+        progress.print(0, completed.get(), diverged.get(), failed.get(), lost.get(), true);
         int uncommitted;
         synchronized (pending) {
             uncommitted = pending.size();
@@ -151,8 +189,47 @@ public final class SweepRunner {
             lost.addAndGet(uncommitted);
             out.printf("%d results could not be committed; those trials will run again on the next run%n", uncommitted);
         }
-        return new Summary(sweepId, all.size(), all.size() - todo.size(), completed.get(), diverged.get(), failed.get(),
+        return new Summary(sweepId, all.size(), all.size() - toRun, completed.get(), diverged.get(), failed.get(),
                 lost.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One trial as one Spark job; its outcome, or LOST when Spark gave up on the task. */
+    private void runTrial(JavaSparkContext jsc, TrialSpec t, ResourceProfile profile) {
+        Timestamp started = new Timestamp(System.currentTimeMillis());
+        try {
+            jsc.setLocalProperty("spark.scheduler.pool", TRIALS_POOL);
+            jsc.setJobDescription(t.config().variant() + " " + t.trialKey());
+            JavaRDD<TrialSpec> rdd = jsc.parallelize(List.of(t), 1);
+            if (profile != null) {
+                rdd = rdd.withResources(profile);
+            }
+            record(rdd.map(TrialTask::run).collect().get(0));
+        } catch (Exception e) { // SparkException too: Java does not see Scala's checked exceptions, catch them all
+            int attempts = spark.sparkContext().isLocal() ? 1 : spark.sparkContext().conf().getInt("spark.task.maxFailures", 4);
+            String error = rootMessage(e);
+            out.printf("%ntrial %s lost after %d attempt(s), will run again on the next run: %s%n", t.trialKey(),
+                    attempts, error);
+            record(TrialOutcome.lost(t.sweepId(), t.trialKey(), t.config(), error, new TrialOutcome.Attempt(null, null,
+                    started, new Timestamp(System.currentTimeMillis()), attempts), CodeVersion.VALUE));
+        } finally {
+            inFlight.remove(t.trialKey());
+            synchronized (finishedSignal) {
+                finishedSignal.notifyAll();
+            }
+        }
+    }
+
+    /** The first line of the deepest cause's message: what the task reported, without Spark's wrapping. */
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = String.valueOf(e.getMessage());
+        int reason = m.indexOf("): ");
+        String text = reason >= 0 ? m.substring(reason + 3) : root.getClass().getName() + ": " + root.getMessage();
+        int nl = text.indexOf('\n');
+        return nl >= 0 ? text.substring(0, nl) : text;
     }
 
     private void record(TrialOutcome o) {
@@ -160,8 +237,9 @@ public final class SweepRunner {
             case COMPLETED -> completed.incrementAndGet();
             case DIVERGED -> diverged.incrementAndGet();
             case FAILED -> failed.incrementAndGet();
+            case LOST -> lost.incrementAndGet();
             case CANCELLED -> {
-                lost.incrementAndGet(); // killed task: not a result; the next run retries it
+                lost.incrementAndGet(); // killed task: not a result; the next run resumes it from its checkpoint
                 return;
             }
         }
@@ -176,15 +254,28 @@ public final class SweepRunner {
         }
     }
 
-    /** Commits what has arrived since the last commit; on failure keeps it for the next attempt. Never throws. */
-    private void flush(ResultsStore store) {
+    /**
+     * Commits what has arrived since the last commit, and with {@code live} the new epochs of running trials (read
+     * from their checkpoints); on failure keeps the outcomes for the next attempt. Never throws.
+     */
+    private void flush(ResultsStore store, boolean live) {
+        spark.sparkContext().setLocalProperty("spark.scheduler.pool", COMMITS_POOL);
         List<TrialOutcome> batch;
         synchronized (pending) {
             batch = new ArrayList<>(pending);
             pending.clear();
         }
+        Map<String, Integer> liveCounts = new LinkedHashMap<>();
+        List<Row> liveRows = live ? liveEpochs(liveCounts) : List.of();
         try {
-            store.commit(batch);
+            store.commit(batch, liveRows);
+            liveEpochsCommitted.putAll(liveCounts);
+            for (TrialOutcome o : batch) {
+                liveEpochsCommitted.remove(o.trialKey());
+                if (!spec.checkpoints().keep() && o.status() != TrialStatus.LOST) {
+                    deleteCheckpoints(o.trialKey());
+                }
+            }
         } catch (Throwable e) {
             synchronized (pending) {
                 pending.addAll(0, batch);
@@ -193,6 +284,32 @@ public final class SweepRunner {
             if (System.getenv("BPM_DEBUG") != null) {
                 e.printStackTrace(out);
             }
+        }
+    }
+
+    /** Rows of the epochs that running trials finished since the last commit (from their checkpoints). */
+    private List<Row> liveEpochs(Map<String, Integer> counts) {
+        List<Row> rows = new ArrayList<>();
+        for (TrialSpec t : List.copyOf(inFlight.values())) {
+            try {
+                List<EpochResult> epochs = new HadoopCheckpoints(checkpointRoot, sweepId, t.trialKey()).epochs();
+                if (epochs.size() > liveEpochsCommitted.getOrDefault(t.trialKey(), 0)) {
+                    rows.addAll(ResultsSchema.epochRows(sweepId, t.trialKey(), epochs));
+                    counts.put(t.trialKey(), epochs.size());
+                }
+            } catch (IOException e) {
+                out.printf("%ncannot read the checkpoints of running trial %s (%s); its epochs come with its row%n",
+                        t.trialKey(), e.getMessage());
+            }
+        }
+        return rows;
+    }
+
+    private void deleteCheckpoints(String trialKey) {
+        try {
+            new HadoopCheckpoints(checkpointRoot, sweepId, trialKey).delete();
+        } catch (IOException e) {
+            out.printf("%ncannot delete the checkpoints of trial %s: %s%n", trialKey, e.getMessage());
         }
     }
 

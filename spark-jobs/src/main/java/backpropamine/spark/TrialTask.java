@@ -1,5 +1,6 @@
 package backpropamine.spark;
 
+import backpropamine.data.DataException;
 import backpropamine.data.PtbCorpus;
 import backpropamine.model.CodeVersion;
 import backpropamine.spark.results.TrialOutcome;
@@ -7,8 +8,9 @@ import backpropamine.spark.sweep.TrialSpec;
 import backpropamine.train.Cancellation;
 import backpropamine.train.LanguageModels;
 import backpropamine.train.Trainer;
-import backpropamine.train.TrialListener;
 import backpropamine.train.TrialResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -19,13 +21,22 @@ import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs one trial inside a Spark task. A trial that throws becomes a FAILED outcome carrying its error class and
- * message (deterministic errors are not retried blindly); only infrastructure failures fail the task, and Spark
- * retries those.
+ * Runs one trial inside a Spark task. Errors of the trial (invalid configuration, a refused GPU binding) become a
+ * FAILED outcome carrying the error; errors of the node (data unreadable there, a native library that does not
+ * load, the process out of memory, a checkpoint that cannot be written) fail the task, so that Spark retries it
+ * on another executor (with {@code spark.excludeOnFailure.enabled}, away from the bad node). Every epoch is
+ * checkpointed under the sweep's checkpoint root, so a retried task continues from the last complete epoch.
  */
 public final class TrialTask {
     /** Corpora loaded in this JVM, by directory: an executor runs many trials on the same data. */
     private static final Map<String, PtbCorpus> CORPORA = new ConcurrentHashMap<>();
+
+    /** An error of the node, not of the trial: fails the task so that Spark retries it elsewhere. */
+    static final class NodeFailure extends RuntimeException {
+        NodeFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private TrialTask() {
     }
@@ -33,21 +44,46 @@ public final class TrialTask {
     public static TrialOutcome run(TrialSpec spec) {
         Timestamp started = new Timestamp(System.currentTimeMillis());
         String gpu = gpuAddress();
+        String gpuRecorded = gpu;
+        Faults faults = Faults.fromEnvironment();
+        faults.onTrialStart(spec.trialKey()); // outside the try: an injected fault fails the task
         try {
-            bind(gpu, spec.threads());
+            bind(gpu, spec);
+            if (gpu != null && LanguageModels.onCuda()) {
+                String uuid = GpuBinding.uuid(gpu);
+                gpuRecorded = uuid == null ? gpu : gpu + " " + uuid;
+            }
             PtbCorpus corpus = CORPORA.computeIfAbsent(spec.dataDir(), d -> PtbCorpus.load(Path.of(d)));
             TaskContext tc = TaskContext.get();
             Cancellation cancel = new Cancellation(() -> tc != null && tc.isInterrupted());
-            TrialResult r = new Trainer(corpus).run(spec.config(), TrialListener.NONE, cancel, null);
-            return TrialOutcome.trained(spec.sweepId(), spec.trialKey(), r, attempt(gpu, started), CodeVersion.VALUE);
-        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+            HadoopCheckpoints checkpoints = spec.checkpoints() == null ? null
+                    : new HadoopCheckpoints(spec.checkpoints(), spec.sweepId(), spec.trialKey());
+            TrialResult r = new Trainer(corpus).run(spec.config(), faults.listener(), cancel, checkpoints);
+            return TrialOutcome.trained(spec.sweepId(), spec.trialKey(), r, attempt(gpuRecorded, started), CodeVersion.VALUE);
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            if (ofTheNode(e)) {
+                throw new NodeFailure("trial " + spec.trialKey() + " cannot run on " + host() + ": " + e, e);
+            }
             return TrialOutcome.failed(spec.sweepId(), spec.trialKey(), spec.config(), e, attempt(gpu, started),
                     CodeVersion.VALUE);
         }
     }
 
+    /** Whether an error belongs to the node (retry elsewhere) rather than to the trial (record it). */
+    static boolean ofTheNode(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataException || t instanceof IOException || t instanceof UncheckedIOException
+                    || t instanceof LinkageError || t instanceof VirtualMachineError || t instanceof NodeFailure) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static TrialOutcome.Attempt attempt(String gpu, Timestamp started) {
-        return new TrialOutcome.Attempt(host(), gpu, started, new Timestamp(System.currentTimeMillis()));
+        TaskContext tc = TaskContext.get();
+        int attempt = tc == null ? 1 : tc.attemptNumber() + 1;
+        return new TrialOutcome.Attempt(host(), gpu, started, new Timestamp(System.currentTimeMillis()), attempt);
     }
 
     /** The GPU Spark's resource scheduling gave this task, or null on a CPU cluster. */
@@ -60,12 +96,22 @@ public final class TrialTask {
         return gpu == null || gpu.addresses().length == 0 ? null : gpu.addresses()[0];
     }
 
-    /** Pins ND4J to the task's GPU (CUDA backend) and to the trial's thread budget. */
-    private static void bind(String gpu, int threads) {
-        if (gpu != null && LanguageModels.onCuda()) {
-            Nd4j.getAffinityManager().unsafeSetDevice(Integer.parseInt(gpu.trim()));
+    /**
+     * Pins ND4J to the task's GPU (CUDA backend) and to the trial's thread budget. On CUDA, a task without a GPU
+     * address would silently share device 0 with other trials: refused unless the sweep allows it.
+     */
+    private static void bind(String gpu, TrialSpec spec) {
+        if (LanguageModels.onCuda()) {
+            if (gpu == null && !spec.allowSharedGpu()) {
+                throw new IllegalStateException("this task has no GPU address, so it would share device 0 with other"
+                        + " trials: give trial tasks a GPU (spark.task.resource.gpu.amount=1 with the executors' GPU"
+                        + " amount and discovery script, see deploy/), or set training.allow_shared_gpu: true");
+            }
+            if (gpu != null) {
+                Nd4j.getAffinityManager().unsafeSetDevice(GpuBinding.device(gpu, System.getenv("CUDA_VISIBLE_DEVICES")));
+            }
         }
-        Nd4j.getEnvironment().setMaxMasterThreads(threads); // the model's Java kernels follow it too
+        Nd4j.getEnvironment().setMaxMasterThreads(spec.threads()); // the model's Java kernels follow it too
     }
 
     private static String host() {

@@ -3,10 +3,9 @@ package backpropamine.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import backpropamine.cli.BuildInfo;
 import backpropamine.spark.results.ResultsLocation;
+import backpropamine.spark.testing.BpmProcess;
 import backpropamine.spark.testing.TestData;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,17 +39,15 @@ class NightlyTest {
     }
 
     Process nightly(Path file, String date, String name, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(BuildInfo.jvmFlags());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "backpropamine.spark.cli.BpmSpark", "nightly",
-                file.toString(), "--date", date, "--master", "local[1]", "--commit-seconds", "1"));
-        cmd.addAll(List.of(extra));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile())
-                .directory(tmp.toFile()).start();
+        // two slots: with --parallelism 1 one stays free, so commits never queue behind a trial
+        List<String> args = new ArrayList<>(List.of("nightly", file.toString(), "--date", date, "--master", "local[2]",
+                "--commit-seconds", "1"));
+        args.addAll(List.of(extra));
+        return BpmProcess.start(tmp, name, Map.of(), args.toArray(String[]::new));
     }
 
     String log(String name) throws IOException {
-        return Files.readString(tmp.resolve(name + ".log"));
+        return BpmProcess.log(tmp, name);
     }
 
     @Test
@@ -116,11 +113,6 @@ class NightlyTest {
     }
 
     String tail(String name) {
-        try {
-            String l = log(name);
-            return l.substring(Math.max(0, l.length() - 3000));
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return BpmProcess.tail(tmp, name);
     }
 }

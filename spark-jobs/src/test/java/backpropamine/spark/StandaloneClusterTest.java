@@ -24,6 +24,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,22 +34,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.ExecutorLostFailure;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import scala.collection.JavaConverters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real Spark standalone cluster on loopback: a master and two workers as separate JVMs, with a Spark home laid
- * out from the Maven Spark jars. Each worker advertises two fake GPUs through deploy/gpu-discovery.sh (worker A
- * "0,1", worker B "2,3"). Mid-sweep, worker A and its executor are killed.
+ * A real Spark standalone cluster on loopback: a master and workers as separate JVMs, with a Spark home laid out
+ * from the Maven Spark jars. Each worker has three cores and advertises two fake GPUs through
+ * deploy/gpu-discovery.sh. The sweep starts on worker A alone; worker B joins mid-sweep and is used; worker A is
+ * killed while a trial that has checkpointed runs on it, and that trial resumes on B to the figures of an
+ * uninterrupted run. Then, with dynamic allocation from zero executors, trials run two and more at a time.
  */
-@Timeout(value = 6, unit = TimeUnit.MINUTES)
+@Timeout(value = 9, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
     @TempDir
     static Path tmp;
@@ -112,20 +122,23 @@ class StandaloneClusterTest {
         masterUiPort = freePort();
         master = start("master", Map.of(), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
                 String.valueOf(masterPort), "--webui-port", String.valueOf(masterUiPort));
-        String discovery = TestData.root().resolve("deploy/gpu-discovery.sh").toString();
-        String[] gpus = {"0,1", "2,3"};
-        for (int w = 0; w < 2; w++) {
-            workers.add(start("worker-" + w, Map.of("BPM_FAKE_GPUS", gpus[w]),
-                    "-Dspark.worker.resource.gpu.amount=2", "-Dspark.worker.resource.gpu.discoveryScript=" + discovery, "--",
-                    "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "2", "--memory", "3g",
-                    "--webui-port", String.valueOf(freePort()), "--work-dir", tmp.resolve("work-" + w).toString(),
-                    "spark://127.0.0.1:" + masterPort));
-        }
+        workers.add(worker("0,1"));
         long deadline = System.currentTimeMillis() + 90_000;
-        while (!masterJson().contains("\"aliveworkers\" : 2")) {
+        while (!masterJson().contains("\"aliveworkers\" : 1")) {
             assertTrue(System.currentTimeMillis() < deadline, "workers did not register; see " + logs.toAbsolutePath());
             Thread.sleep(500);
         }
+    }
+
+    /** A worker with three cores and two fake GPUs at these addresses. */
+    static Process worker(String gpus) throws IOException {
+        String discovery = TestData.root().resolve("deploy/gpu-discovery.sh").toString();
+        int w = workers.size();
+        return start("worker-" + w, Map.of("BPM_FAKE_GPUS", gpus),
+                "-Dspark.worker.resource.gpu.amount=2", "-Dspark.worker.resource.gpu.discoveryScript=" + discovery, "--",
+                "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "3", "--memory", "3g",
+                "--webui-port", String.valueOf(freePort()), "--work-dir", tmp.resolve("work-" + w).toString(),
+                "spark://127.0.0.1:" + masterPort);
     }
 
     @AfterAll
@@ -146,77 +159,162 @@ class StandaloneClusterTest {
                 .findFirst().orElse(null);
     }
 
-    static int running(Map<String, AtomicInteger> byExecutor, String id) {
-        return id == null || !byExecutor.containsKey(id) ? 0 : byExecutor.get(id).get();
-    }
+    /** Which trials run where, from the job descriptions ("VARIANT key") of the trial jobs. */
+    static final class Placement extends SparkListener {
+        final Map<Integer, String> trialOfStage = new ConcurrentHashMap<>();
+        final Map<Long, String> trialOfTask = new ConcurrentHashMap<>();
+        final Map<String, Set<String>> runningOn = new ConcurrentHashMap<>();   // executor -> trial keys
+        final Set<String> executorsUsed = ConcurrentHashMap.newKeySet();
+        final AtomicInteger lostTasks = new AtomicInteger();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxRunning = new AtomicInteger();
 
-    @Test
-    void killedWorkerLosesNoTrialDuplicatesNoneAndGpusAreExclusive() throws Exception {
-        ResultsLocation results = new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
-        String dirs = String.join(File.pathSeparator, classpath().stream().filter(e -> !e.endsWith(".jar")).toList());
-        Map<String, String> conf = Map.of(
-                "spark.executor.cores", "2",
-                "spark.executor.memory", "1g",
-                "spark.executor.resource.gpu.amount", "2",
-                "spark.task.resource.gpu.amount", "1",
-                "spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector",
-                "spark.executor.extraClassPath", dirs,
-                "spark.executorEnv.OMP_NUM_THREADS", "1",
-                "spark.driver.host", "127.0.0.1",
-                "spark.driver.bindAddress", "127.0.0.1");
-        conf.forEach(System::setProperty);
-        SparkSession spark = SparkSessions.create("cluster-test", "spark://127.0.0.1:" + masterPort, results);
-        conf.keySet().forEach(System::clearProperty);
-        AtomicInteger lostTasks = new AtomicInteger();
-        Map<String, AtomicInteger> runningByExecutor = new ConcurrentHashMap<>();
-        spark.sparkContext().addSparkListener(new SparkListener() {
-            @Override
-            public void onTaskStart(SparkListenerTaskStart start) {
-                runningByExecutor.computeIfAbsent(start.taskInfo().executorId(), k -> new AtomicInteger()).incrementAndGet();
+        @Override
+        public void onJobStart(SparkListenerJobStart job) {
+            String d = job.properties() == null ? null : job.properties().getProperty("spark.job.description");
+            if (d != null && d.matches("[A-Z]+ [0-9a-f]{32}")) {
+                for (Object id : scala.collection.JavaConverters.seqAsJavaList(job.stageIds())) {
+                    trialOfStage.put((Integer) id, d.split(" ")[1]);
+                }
             }
+        }
 
-            @Override
-            public void onTaskEnd(SparkListenerTaskEnd end) {
-                runningByExecutor.computeIfAbsent(end.taskInfo().executorId(), k -> new AtomicInteger()).decrementAndGet();
+        @Override
+        public void onTaskStart(SparkListenerTaskStart start) {
+            String key = trialOfStage.get(start.stageId());
+            if (key != null) {
+                trialOfTask.put(start.taskInfo().taskId(), key);
+                runningOn.computeIfAbsent(start.taskInfo().executorId(), k -> ConcurrentHashMap.newKeySet()).add(key);
+                executorsUsed.add(start.taskInfo().executorId());
+                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            }
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            String key = trialOfTask.remove(end.taskInfo().taskId());
+            if (key != null) {
+                runningOn.getOrDefault(end.taskInfo().executorId(), Set.of()).remove(key);
+                running.decrementAndGet();
                 if (end.reason() instanceof ExecutorLostFailure) {
                     lostTasks.incrementAndGet();
                 }
             }
-        });
-        try {
-            TrialConfig training = TrialConfig.builder(Variant.LSTM).epochs(2).maxBatches(20).bptt(10).batch(8)
-                    .validBatch(8).testBatch(8).paramBudget(200_000).build();
-            SweepSpec spec = new SweepSpec("cluster", List.of(Variant.LSTM, Variant.SIMPLE),
-                    List.of(new Axis(TrialSetting.DECAY_FACTOR, List.of(0.3, 0.4, 0.5, 0.6)),
-                            new Axis(TrialSetting.DECAY_START, List.of(1)), new Axis(TrialSetting.INIT_SCALE, List.of(0.1)),
-                            new Axis(TrialSetting.L2, List.of(1e-5))), List.of(1L), training, TestData.dir(), results, 1);
-            SweepRunner runner = new SweepRunner(spark, spec, "c1", false, 4, 1, new PrintStream(new ByteArrayOutputStream()));
-            CompletableFuture<SweepRunner.Summary> sweep = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return runner.run();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            // kill worker A (and its executor) while trials are running on it
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (running(runningByExecutor, executorIdOf(workers.get(0))) < 1) {
-                assertTrue(System.currentTimeMillis() < deadline, "no trial ever ran on worker A; see " + logs.toAbsolutePath());
-                Thread.sleep(100);
+        }
+
+        Set<String> on(String executorId) {
+            return executorId == null ? Set.of() : runningOn.getOrDefault(executorId, Set.of());
+        }
+    }
+
+    /** The moments the target or the trials in flight changed, as "12.3s: 4/3". */
+    static String changes(List<SweepRunner.InFlight> history) {
+        StringBuilder sb = new StringBuilder();
+        SweepRunner.InFlight last = null;
+        for (SweepRunner.InFlight h : history) {
+            if (last == null || h.target() != last.target() || h.inFlight() != last.inFlight()) {
+                sb.append(String.format("%.1fs: %d/%d  ", h.seconds(), h.target(), h.inFlight()));
             }
-            Thread.sleep(1500);
+            last = h;
+        }
+        return sb.toString().trim();
+    }
+
+    static SparkSession session(String app, Map<String, String> extra) {
+        String dirs = String.join(File.pathSeparator, classpath().stream().filter(e -> !e.endsWith(".jar")).toList());
+        Map<String, String> conf = new HashMap<>(Map.of(
+                "spark.executor.memory", "1g",
+                "spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector",
+                "spark.executor.extraClassPath", dirs,
+                "spark.executorEnv.OMP_NUM_THREADS", "1",
+                "spark.driver.host", "127.0.0.1",
+                "spark.driver.bindAddress", "127.0.0.1"));
+        conf.putAll(extra);
+        conf.forEach(System::setProperty);
+        try {
+            return SparkSessions.create(app, "spark://127.0.0.1:" + masterPort, results());
+        } finally {
+            conf.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    static ResultsLocation results() {
+        return new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
+    }
+
+    static SweepSpec grid(String name, int decays, int epochs) {
+        TrialConfig training = TrialConfig.builder(Variant.LSTM).epochs(epochs).maxBatches(25).bptt(10).batch(8)
+                .validBatch(8).testBatch(8).paramBudget(200_000).build();
+        List<Object> decay = new ArrayList<>();
+        for (int k = 0; k < decays; k++) {
+            decay.add(0.3 + 0.05 * k);
+        }
+        return new SweepSpec(name, List.of(Variant.LSTM, Variant.SIMPLE), List.of(new Axis(TrialSetting.DECAY_FACTOR, decay),
+                new Axis(TrialSetting.DECAY_START, List.of(1)), new Axis(TrialSetting.INIT_SCALE, List.of(0.1)),
+                new Axis(TrialSetting.L2, List.of(1e-5))), List.of(1L), training, TestData.dir(), results(), 1);
+    }
+
+    static CompletableFuture<SweepRunner.Summary> runAsync(SweepRunner runner) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner.run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 150_000;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.currentTimeMillis() < deadline, what + "; see " + logs.toAbsolutePath());
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void addedWorkerIsUsedKilledWorkersTrialsResumeElsewhereAndGpusAreExclusive() throws Exception {
+        // trial tasks take their GPU through a stage-level profile: commit tasks take none and use the third core
+        SparkSession spark = session("cluster-test", Map.of("spark.executor.cores", "3",
+                "spark.executor.resource.gpu.amount", "2", SweepRunner.TRIAL_GPUS, "1"));
+        Placement placement = new Placement();
+        spark.sparkContext().addSparkListener(placement);
+        try {
+            SweepSpec spec = grid("cluster", 6, 4);
+            SweepRunner runner = new SweepRunner(spark, spec, "c1", false, 0, 1, new PrintStream(new ByteArrayOutputStream()));
+            CompletableFuture<SweepRunner.Summary> sweep = runAsync(runner);
+
+            await("no trial ran on worker A", () -> !placement.on(executorIdOf(workers.get(0))).isEmpty());
+            workers.add(worker("2,3"));
+            await("the worker added mid-sweep was never used", () -> !placement.on(executorIdOf(workers.get(1))).isEmpty());
+            // kill worker A while one of its trials has a checkpoint and is still running
+            Path checkpoints = tmp.resolve("checkpoints/c1");
+            await("no trial on worker A got to checkpoint an epoch", () -> placement.on(executorIdOf(workers.get(0)))
+                    .stream().anyMatch(k -> Files.exists(checkpoints.resolve(k).resolve("epoch-0001.ckpt"))
+                            || Files.exists(checkpoints.resolve(k).resolve("epoch-0002.ckpt"))));
             workers.get(0).descendants().forEach(ProcessHandle::destroyForcibly);
             workers.get(0).destroyForcibly();
 
             SweepRunner.Summary s = sweep.get(5, TimeUnit.MINUTES);
-            assertEquals(8, s.total());
-            assertEquals(8, s.completed(), "every trial finished despite the lost worker: " + s);
+            assertEquals(12, s.total());
+            assertEquals(12, s.completed(), "every trial finished despite the lost worker: " + s);
             assertEquals(0, s.lost());
-            assertTrue(lostTasks.get() > 0, "the kill hit running trials, which Spark retried elsewhere");
+            assertTrue(placement.lostTasks.get() > 0, "the kill hit running trials, which Spark retried elsewhere");
+            int peak = runner.inFlightHistory().stream().mapToInt(SweepRunner.InFlight::inFlight).max().orElse(0);
+            assertTrue(peak >= 3, "in flight followed the slots of two workers: " + runner.inFlightHistory());
+            System.out.println("in flight over time (s: target/in flight): " + changes(runner.inFlightHistory()));
+
             Row counts = spark.sql("SELECT count(*), count(DISTINCT trial_key) FROM bpm.results.trials WHERE sweep_id = 'c1'").first();
-            assertEquals(8L, counts.getLong(0), "one row per grid point");
-            assertEquals(8L, counts.getLong(1));
-            assertEquals(16L, spark.sql("SELECT count(*) FROM bpm.results.epochs WHERE sweep_id = 'c1'").first().getLong(0));
+            assertEquals(12L, counts.getLong(0), "one row per grid point");
+            assertEquals(12L, counts.getLong(1));
+            assertEquals(48L, spark.sql("SELECT count(*) FROM bpm.results.epochs WHERE sweep_id = 'c1'").first().getLong(0));
+            List<Row> resumed = spark.sql("SELECT trial_key, attempts, resumed_from_epoch FROM bpm.results.trials"
+                    + " WHERE sweep_id = 'c1' AND resumed_from_epoch >= 1").collectAsList();
+            assertTrue(!resumed.isEmpty(), "the killed trial resumed from its checkpoint");
+            for (Row r : resumed) {
+                assertTrue(r.getInt(1) >= 2, "a resumed trial ran more than one attempt: " + r);
+            }
 
             List<Row> rows = spark.sql("SELECT gpu, started, finished, executor_host FROM bpm.results.trials WHERE sweep_id = 'c1'")
                     .collectAsList();
@@ -237,6 +335,43 @@ class StandaloneClusterTest {
                 }
             }
             assertTrue(overlapping > 0, "some trials ran concurrently");
+
+            // the same grid, uninterrupted, under another id: the resumed trials end with the same figures, bit for bit
+            new SweepRunner(spark, spec, "c2", false, 0, 1, new PrintStream(new ByteArrayOutputStream())).run();
+            for (Row r : resumed) {
+                String q = "SELECT best_valid_ppl, final_valid_ppl, test_ppl FROM bpm.results.trials WHERE trial_key = '"
+                        + r.getString(0) + "' AND sweep_id = ";
+                Row a = spark.sql(q + "'c1'").first();
+                Row b = spark.sql(q + "'c2'").first();
+                for (int k = 0; k < 3; k++) {
+                    assertEquals(b.getDouble(k), a.getDouble(k), "figure " + k + " of resumed trial " + r.getString(0));
+                }
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void dynamicAllocationFromZeroExecutorsRunsTrialsTwoAndMoreAtATime() throws Exception {
+        workers.add(worker("4,5"));
+        SparkSession spark = session("dynamic-test", Map.of("spark.executor.cores", "2",
+                "spark.dynamicAllocation.enabled", "true", "spark.dynamicAllocation.shuffleTracking.enabled", "true",
+                "spark.dynamicAllocation.minExecutors", "0", "spark.dynamicAllocation.initialExecutors", "0",
+                "spark.dynamicAllocation.maxExecutors", "2", "spark.dynamicAllocation.schedulerBacklogTimeout", "1s"));
+        Placement placement = new Placement();
+        spark.sparkContext().addSparkListener(placement);
+        try {
+            assertEquals(0, JavaConverters.seqAsJavaList(spark.sparkContext().statusStore().executorList(true)).stream()
+                    .filter(e -> !e.id().equals("driver")).count(), "no executor before the sweep");
+            SweepRunner runner = new SweepRunner(spark, grid("dynamic", 3, 2), "d1", false, 0, 1,
+                    new PrintStream(new ByteArrayOutputStream()));
+            SweepRunner.Summary s = runner.run();
+            assertEquals(6, s.completed(), s.toString());
+            assertTrue(placement.maxRunning.get() >= 2, "trials at once: " + placement.maxRunning.get());
+            System.out.println("dynamic allocation, in flight over time (s: target/in flight): "
+                    + changes(runner.inFlightHistory()));
         } finally {
             spark.stop();
         }

@@ -75,7 +75,7 @@ public final class NightlyCommand implements Callable<Integer> {
                           SweepRunner.Summary run) {
         ResultsQueries results = new ResultsQueries(spark, spec.results());
         ResultsQueries.Counts counts = results.counts(id);
-        int done = counts.trials();
+        int done = counts.trials() - counts.lost(); // a LOST row is not a result
         int completed = counts.completed();
         int diverged = counts.diverged();
         int failed = counts.failed();
@@ -94,7 +94,7 @@ public final class NightlyCommand implements Callable<Integer> {
                     : String.format(" (previous night %s: %.2f, change %+.2f)", prevId, prevPpl, bestPpl - prevPpl));
         }
         if (run.lost() > 0) {
-            line.append("; ").append(run.lost()).append(" trials not run (start again to retry)");
+            line.append("; ").append(run.lost()).append(" trials lost (start again to retry)");
         }
         System.out.println("best validation perplexity per variant:");
         for (Map.Entry<String, Double> e : best.entrySet()) {

@@ -2,6 +2,8 @@ package backpropamine.spark.cli;
 
 import backpropamine.spark.results.ResultsQueries;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +35,16 @@ public final class StatusCommand implements Callable<Integer> {
             }
             System.out.println("sweep " + sweepId + ":");
             results.status(sweepId).show(10, false);
+            Dataset<Row> running = results.running(sweepId);
+            if (!running.isEmpty()) {
+                System.out.println("trials with epochs but no result yet (running, or interrupted):");
+                running.show(50, false);
+            }
+            Dataset<Row> lost = results.lost(sweepId);
+            if (!lost.isEmpty()) {
+                System.out.println("lost trials (their tasks failed on every attempt; the next run retries them):");
+                lost.show(50, false);
+            }
             System.out.println("best configuration per variant:");
             results.bestPerVariant(sweepId).show(10, false);
             return 0;

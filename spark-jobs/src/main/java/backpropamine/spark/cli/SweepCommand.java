@@ -33,7 +33,7 @@ public final class SweepCommand implements Callable<Integer> {
             SweepRunner.Summary s = new SweepRunner(spark, spec, id, rerunFailed, options.parallelism, options.commitSeconds, System.out).run();
             System.out.printf("sweep %s: %d trials (%d skipped as finished), %d completed, %d diverged, %d failed%s in %.0f s"
                             + " (%.0f trials/h)%n", id, s.total(), s.skipped(), s.completed(), s.diverged(), s.failed(),
-                    s.lost() > 0 ? ", " + s.lost() + " not run (run again to retry)" : "", s.seconds(),
+                    s.lost() > 0 ? ", " + s.lost() + " lost (run again to retry; bpm status lists them)" : "", s.seconds(),
                     (s.total() - s.skipped()) / (s.seconds() / 3600));
             System.out.println("best configuration per variant (lowest validation perplexity):");
             new ResultsQueries(spark, spec.results()).bestPerVariant(id).show(10, false);

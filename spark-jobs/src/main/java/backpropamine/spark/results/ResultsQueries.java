@@ -15,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class ResultsQueries {
     /** Trial counts of one sweep by status. */
-    public record Counts(int trials, int completed, int diverged, int failed) {
+    public record Counts(int trials, int completed, int diverged, int failed, int lost) {
     }
 
     private final SparkSession spark;
@@ -76,9 +76,27 @@ public final class ResultsQueries {
         return sql("SELECT variant, count(*) AS trials, sum(CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END) AS completed,"
                 + " sum(CASE WHEN status = 'DIVERGED' THEN 1 ELSE 0 END) AS diverged,"
                 + " sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
+                + " sum(CASE WHEN status = 'LOST' THEN 1 ELSE 0 END) AS lost,"
                 + " round(min(best_valid_ppl), 2) AS best_valid_ppl, round(avg(tokens_per_s)) AS tokens_per_s,"
                 + " max(finished) AS last_finished FROM " + trials() + " WHERE sweep_id = :id"
                 + " GROUP BY variant ORDER BY variant", "id", sweepId);
+    }
+
+    /** LOST trials of a sweep: the error and the attempts of each (the next run retries them). */
+    public Dataset<Row> lost(String sweepId) {
+        return sql("SELECT variant, trial_key, attempts, finished, error FROM " + trials()
+                + " WHERE sweep_id = :id AND status = 'LOST' ORDER BY finished", "id", sweepId);
+    }
+
+    /**
+     * Trials with epochs but no row yet: running (or interrupted, if no sweep is running), with their latest
+     * epoch and its validation perplexity.
+     */
+    public Dataset<Row> running(String sweepId) {
+        return sql("SELECT e.trial_key, max(e.epoch) AS epochs_done, round(max_by(e.valid_ppl, e.epoch), 2) AS valid_ppl,"
+                + " round(min(e.valid_ppl), 2) AS best_valid_ppl FROM " + at.table("epochs") + " e LEFT ANTI JOIN "
+                + trials() + " t ON t.sweep_id = e.sweep_id AND t.trial_key = e.trial_key AND t.status <> 'LOST'"
+                + " WHERE e.sweep_id = :id GROUP BY e.trial_key ORDER BY e.trial_key", "id", sweepId);
     }
 
     /** Every sweep, latest first. */
@@ -91,9 +109,11 @@ public final class ResultsQueries {
     public Counts counts(String sweepId) {
         Row r = sql("SELECT count(*), coalesce(sum(CASE WHEN status = 'COMPLETED' THEN 1 END), 0),"
                 + " coalesce(sum(CASE WHEN status = 'DIVERGED' THEN 1 END), 0),"
-                + " coalesce(sum(CASE WHEN status = 'FAILED' THEN 1 END), 0) FROM " + trials()
+                + " coalesce(sum(CASE WHEN status = 'FAILED' THEN 1 END), 0),"
+                + " coalesce(sum(CASE WHEN status = 'LOST' THEN 1 END), 0) FROM " + trials()
                 + " WHERE sweep_id = :id", "id", sweepId).first();
-        return new Counts((int) r.getLong(0), (int) r.getLong(1), (int) r.getLong(2), (int) r.getLong(3));
+        return new Counts((int) r.getLong(0), (int) r.getLong(1), (int) r.getLong(2), (int) r.getLong(3),
+                (int) r.getLong(4));
     }
 
     /** Lowest best validation perplexity of completed trials per variant, best variant first. */

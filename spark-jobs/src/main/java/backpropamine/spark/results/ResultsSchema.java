@@ -60,7 +60,10 @@ public final class ResultsSchema {
                 field("started", DataTypes.TimestampType, true),
                 field("finished", DataTypes.TimestampType, true),
                 field("code_version", DataTypes.StringType, false),
-                field("config", DataTypes.StringType, false)));
+                field("config", DataTypes.StringType, false),
+                // added later: appended, so that tables made before them evolve by ADD COLUMNS (ResultsStore)
+                field("attempts", DataTypes.IntegerType, true),
+                field("resumed_from_epoch", DataTypes.IntegerType, true)));
         return new StructType(f.toArray(StructField[]::new));
     }
 
@@ -92,14 +95,19 @@ public final class ResultsSchema {
         v.addAll(java.util.Arrays.asList(o.hidden(), o.params(), o.status().name(), o.error(), o.epochsDone(),
                 value(o.bestValidPpl()), value(o.finalValidPpl()), value(o.testPpl()), value(o.tokensPerSecond()),
                 value(o.wallSeconds()), a.executorHost(), a.gpu(), a.started(), a.finished(), o.codeVersion(),
-                o.config().fingerprint()));
+                o.config().fingerprint(), a.attempts(), o.resumedFromEpoch()));
         return RowFactory.create(v.toArray());
     }
 
     public static List<Row> epochRows(TrialOutcome o) {
+        return epochRows(o.sweepId(), o.trialKey(), o.epochs());
+    }
+
+    /** Rows of {@link #EPOCHS} for a trial's epochs (also of a trial still running). */
+    public static List<Row> epochRows(String sweepId, String trialKey, List<EpochResult> epochs) {
         List<Row> rows = new ArrayList<>();
-        for (EpochResult e : o.epochs()) {
-            rows.add(RowFactory.create(o.sweepId(), o.trialKey(), e.epoch(), e.learningRate(), value(e.trainPerplexity()),
+        for (EpochResult e : epochs) {
+            rows.add(RowFactory.create(sweepId, trialKey, e.epoch(), e.learningRate(), value(e.trainPerplexity()),
                     value(e.validPerplexity()), value(e.tokensPerSecond()), value(e.seconds())));
         }
         return rows;

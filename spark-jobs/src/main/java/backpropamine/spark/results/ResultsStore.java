@@ -1,10 +1,13 @@
 package backpropamine.spark.results;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,15 +43,30 @@ public final class ResultsStore {
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
         spark.sql("CREATE TABLE IF NOT EXISTS " + epochs() + " (" + ResultsSchema.EPOCHS.toDDL() + ") USING iceberg"
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
+        // tables written by an earlier version lack the columns added since: add them (earlier rows read NULL)
+        Set<String> have = new HashSet<>(List.of(spark.table(trials()).schema().fieldNames()));
+        for (StructField f : ResultsSchema.TRIALS.fields()) {
+            if (!have.contains(f.name())) {
+                spark.sql("ALTER TABLE " + trials() + " ADD COLUMNS (" + f.name() + " " + f.dataType().sql() + ")");
+            }
+        }
     }
 
     /** Commits outcomes (epochs first, then trials); idempotent. */
-    public synchronized void commit(List<TrialOutcome> outcomes) {
-        if (outcomes.isEmpty()) {
+    public void commit(List<TrialOutcome> outcomes) {
+        commit(outcomes, List.of());
+    }
+
+    /**
+     * Commits outcomes and the epochs of trials still running ({@code liveEpochs}, rows of {@link ResultsSchema#EPOCHS});
+     * epochs first, then trials; idempotent: an epoch or trial committed again replaces its row.
+     */
+    public synchronized void commit(List<TrialOutcome> outcomes, List<Row> liveEpochs) {
+        if (outcomes.isEmpty() && liveEpochs.isEmpty()) {
             return;
         }
         List<Row> trialRows = new ArrayList<>();
-        List<Row> epochRows = new ArrayList<>();
+        List<Row> epochRows = new ArrayList<>(liveEpochs);
         for (TrialOutcome o : outcomes) {
             trialRows.add(ResultsSchema.trialRow(o));
             epochRows.addAll(ResultsSchema.epochRows(o));
@@ -58,10 +76,13 @@ public final class ResultsStore {
                     "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key AND t.epoch = s.epoch",
                     "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
         }
-        // a FAILED row may be replaced by a later attempt's result; a finished one never is
+        if (trialRows.isEmpty()) {
+            return;
+        }
+        // a FAILED or LOST row may be replaced by a later attempt's result; a finished one never is
         merge(spark.createDataFrame(trialRows, ResultsSchema.TRIALS), trials(), "bpm_pending_trials",
                 "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key",
-                "WHEN MATCHED AND t.status = 'FAILED' THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+                "WHEN MATCHED AND t.status IN ('FAILED', 'LOST') THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
     }
 
     private void merge(Dataset<Row> rows, String table, String view, String on, String actions) {

@@ -41,12 +41,16 @@ import java.util.TreeSet;
  * training: {epochs: 13, batch: 20, bptt: 20, hidden: auto, max_batches: 0, threads: 1}
  * data: data/ptb
  * results: {warehouse: warehouse, catalog: bpm, namespace: results}
+ * checkpoints: {root: hdfs://nn/bpm/checkpoints, keep: false}   # default: checkpoints beside the warehouse
  * </pre>
  */
 public final class SweepFile {
-    private static final Set<String> TOP = Set.of("name", "variants", "grid", "seeds", "training", "data", "results");
+    private static final Set<String> TOP = Set.of("name", "variants", "grid", "seeds", "training", "data", "results",
+            "checkpoints");
     /** Keys under {@code training} that are not trial settings: how a trial runs, not what it computes. */
     private static final String THREADS = "threads";
+    private static final String ALLOW_SHARED_GPU = "allow_shared_gpu";
+    private static final Set<String> CHECKPOINTS = Set.of("root", "keep");
     private static final Set<String> RESULTS = Set.of("warehouse", "catalog", "namespace", "catalog_properties");
     /** The largest grid a sweep file may expand to. */
     static final long MAX_TRIALS = 1_000_000;
@@ -124,6 +128,7 @@ public final class SweepFile {
         JsonNode tr = root.get("training");
         Set<String> trainingKeys = new TreeSet<>(keys(TrialSetting.Role.TRAINING));
         trainingKeys.add(THREADS);
+        trainingKeys.add(ALLOW_SHARED_GPU);
         onlyKnown(tr, trainingKeys, "training");
         List<Axis> axes = new ArrayList<>();
         for (TrialSetting s : TrialSetting.values()) {
@@ -158,11 +163,15 @@ public final class SweepFile {
 
         TrialConfig.Builder b = TrialConfig.builder(variants.get(0));
         int threads = 1;
+        boolean allowSharedGpu = false;
         if (tr != null) {
             for (TrialSetting s : TrialSetting.values()) {
                 if (tr.has(s.key())) {
                     b.set(s, value(tr.get(s.key()), s, "training." + s.key()));
                 }
+            }
+            if (tr.has(ALLOW_SHARED_GPU)) {
+                allowSharedGpu = bool(tr.get(ALLOW_SHARED_GPU), "training." + ALLOW_SHARED_GPU);
             }
             if (tr.has(THREADS)) {
                 threads = integer(tr.get(THREADS), "training." + THREADS);
@@ -184,7 +193,7 @@ public final class SweepFile {
         Path data = root.hasNonNull("data") ? Path.of(root.get("data").asText()) : null;
         ResultsLocation results = results(root.get("results"));
         SweepSpec spec = new SweepSpec(name, List.copyOf(variants), List.copyOf(axes), List.copyOf(seeds), training,
-                data, results, threads);
+                data, results, threads, checkpoints(root.get("checkpoints")), allowSharedGpu);
         if (spec.size() > MAX_TRIALS) {
             throw error("grid", "expands to " + spec.size() + " trials, more than " + MAX_TRIALS
                     + "; check the ranges' steps");
@@ -195,6 +204,22 @@ public final class SweepFile {
             throw new SweepFileException("sweep file " + file + ": " + e.getMessage());
         }
         return spec;
+    }
+
+    private CheckpointPolicy checkpoints(JsonNode c) {
+        onlyKnown(c, CHECKPOINTS, "checkpoints");
+        if (c == null || c.isNull()) {
+            return CheckpointPolicy.defaults();
+        }
+        return new CheckpointPolicy(text(c, "root", null), c.has("keep") && bool(c.get("keep"), "checkpoints.keep"));
+    }
+
+    private boolean bool(JsonNode x, String where) {
+        String t = x.asText().trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("true") && !t.equals("false")) {
+            throw error(where, "must be true or false, was " + x.asText());
+        }
+        return Boolean.parseBoolean(t);
     }
 
     private ResultsLocation results(JsonNode r) {
@@ -318,6 +343,8 @@ public final class SweepFile {
                     .append(" | ").append(allowed).append(" | ").append(dflt).append(" |\n");
         }
         sb.append("| `training.threads` | threads per trial; match `spark.task.cpus` (not part of the trial key) | 1..256 | 1 |\n");
+        sb.append("| `training.allow_shared_gpu` | on the CUDA backend, let a task without a GPU address train on device 0"
+                + " (shared with other trials); otherwise such a trial is refused (not part of the trial key) | true, false | false |\n");
         return sb.toString();
     }
 

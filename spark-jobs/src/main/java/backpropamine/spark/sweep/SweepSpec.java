@@ -16,9 +16,18 @@ import java.util.List;
  * @param training  template for every trial: its variant, axes and seed are overwritten per grid point
  * @param data      Penn Treebank directory (null: $BPM_DATA, else data/ptb)
  * @param threads   threads per trial (ND4J/OpenMP), matching spark.task.cpus on CPU clusters
+ * @param checkpoints where the trials' per-epoch checkpoints go
+ * @param allowSharedGpu on the CUDA backend, let a task without a GPU address train on device 0
  */
 public record SweepSpec(String name, List<Variant> variants, List<Axis> axes, List<Long> seeds, TrialConfig training,
-                        Path data, ResultsLocation results, int threads) {
+                        Path data, ResultsLocation results, int threads, CheckpointPolicy checkpoints,
+                        boolean allowSharedGpu) {
+
+    /** A sweep with the default checkpoint policy and exclusive GPUs. */
+    public SweepSpec(String name, List<Variant> variants, List<Axis> axes, List<Long> seeds, TrialConfig training,
+                     Path data, ResultsLocation results, int threads) {
+        this(name, variants, axes, seeds, training, data, results, threads, CheckpointPolicy.defaults(), false);
+    }
 
     /** The axis of a setting, or null if the setting is fixed in this sweep. */
     public Axis axis(TrialSetting setting) {

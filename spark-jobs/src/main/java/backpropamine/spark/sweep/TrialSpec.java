@@ -3,7 +3,12 @@ package backpropamine.spark.sweep;
 import backpropamine.train.TrialConfig;
 import java.io.Serializable;
 
-/** One grid point as shipped to a Spark task. */
-public record TrialSpec(String sweepId, String trialKey, TrialConfig config, String dataDir, int threads)
-        implements Serializable {
+/**
+ * One grid point as shipped to a Spark task.
+ *
+ * @param checkpoints    root URI of the per-epoch checkpoints (local path or {@code hdfs://}), or null for none
+ * @param allowSharedGpu on the CUDA backend, train even without a GPU address from Spark (device 0, shared)
+ */
+public record TrialSpec(String sweepId, String trialKey, TrialConfig config, String dataDir, int threads,
+                        String checkpoints, boolean allowSharedGpu) implements Serializable {
 }
