@@ -1,6 +1,7 @@
 package backpropamine.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.Variant;
@@ -122,5 +123,24 @@ class SweepRunnerLocalTest {
         assertTrue(!queries.hasSweep("x' OR sweep_id = 's1"), "a sweep id is a bound value, never SQL");
         assertTrue(queries.finishedKeys("s1' OR '1' = '1", false).isEmpty());
         assertEquals(2L, spark.sql("SELECT count(DISTINCT sweep_id) FROM bpm.results.trials").first().getLong(0));
+    }
+
+    @Test
+    @Order(5)
+    void userSqlIsReadOnlyUnlessAskedToWrite() {
+        ResultsQueries queries = new ResultsQueries(spark, results);
+        for (String q : List.of("DELETE FROM trials WHERE true", "DROP TABLE trials", "INSERT INTO trials SELECT * FROM trials",
+                "UPDATE trials SET status = 'FAILED'", "CREATE TABLE x (a int) USING iceberg",
+                "MERGE INTO trials t USING trials s ON t.trial_key = s.trial_key WHEN MATCHED THEN DELETE",
+                "ALTER TABLE trials DROP COLUMN config", "CALL bpm.system.expire_snapshots('results.trials')")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> queries.user(q, false), q);
+            assertTrue(e.getMessage().contains("--write"), e.getMessage());
+        }
+        assertEquals(2L, queries.user("SELECT count(DISTINCT sweep_id) FROM trials", false).first().getLong(0));
+        assertTrue(queries.user("SHOW TABLES", false).count() >= 2);
+        queries.user("DESCRIBE trials", false).collectAsList();
+        queries.user("CREATE TABLE scratch (a int) USING iceberg", true);
+        queries.user("DROP TABLE scratch", true);
+        assertEquals(2L, queries.user("SELECT count(DISTINCT sweep_id) FROM trials", false).first().getLong(0));
     }
 }

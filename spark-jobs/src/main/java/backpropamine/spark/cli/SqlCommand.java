@@ -24,6 +24,8 @@ public final class SqlCommand implements Callable<Integer> {
     Format format;
     @Option(names = "--limit", defaultValue = "1000", description = "rows shown in table format")
     int limit;
+    @Option(names = "--write", description = "allow statements that change the results (DDL, DML); default: read only")
+    boolean write;
     @Mixin
     CatalogOptions catalog;
 
@@ -36,7 +38,7 @@ public final class SqlCommand implements Callable<Integer> {
                 throw new IllegalStateException("no results in " + at.warehouse() + " (namespace " + at.qualifiedNamespace()
                         + "): run a sweep first, or point --warehouse / $BPM_WAREHOUSE at the sweep's warehouse");
             }
-            Dataset<Row> df = results.user(query);
+            Dataset<Row> df = results.user(query, write);
             switch (format) {
                 case table -> df.show(limit, false);
                 case json -> df.toJSON().collectAsList().forEach(System.out::println);

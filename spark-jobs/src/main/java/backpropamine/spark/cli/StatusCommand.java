@@ -23,7 +23,7 @@ public final class StatusCommand implements Callable<Integer> {
             ResultsQueries results = new ResultsQueries(spark, catalog.results());
             if (!results.tablesExist()) {
                 System.out.println("no sweeps yet in " + catalog.results().warehouse());
-                return 0;
+                return sweepId == null ? 0 : 1;
             }
             if (sweepId == null) {
                 results.sweeps().show(100, false);

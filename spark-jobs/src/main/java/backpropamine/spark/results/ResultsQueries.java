@@ -8,6 +8,11 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.parser.ParseException;
+import org.apache.spark.sql.catalyst.plans.logical.Command;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
+import scala.collection.JavaConverters;
 
 /**
  * Every read of the results tables, in one place. Values (sweep ids, names) are bound as SQL parameters, never
@@ -134,10 +139,46 @@ public final class ResultsQueries {
         return prev.isEmpty() || prev.get(0).isNullAt(0) ? null : prev.get(0).getString(0);
     }
 
-    /** A user's query, with {@code trials}, {@code epochs} and {@code sweeps} resolving in the results namespace. */
-    public Dataset<Row> user(String query) {
+    /**
+     * A user's statement, with {@code trials}, {@code epochs} and {@code sweeps} resolving in the results namespace.
+     * Unless {@code write}, only statements that read are run (queries, SHOW, DESCRIBE, EXPLAIN): DDL, DML and
+     * procedure calls are refused before anything runs.
+     *
+     * @throws IllegalArgumentException naming the statement's kind and the option that allows it
+     */
+    public Dataset<Row> user(String query, boolean write) {
+        if (!write) {
+            LogicalPlan plan;
+            try {
+                plan = spark.sessionState().sqlParser().parsePlan(query);
+            } catch (ParseException e) {
+                throw new IllegalArgumentException("not valid SQL: " + e.getMessage(), e);
+            }
+            String kind = writingNode(plan);
+            if (kind != null) {
+                throw new IllegalArgumentException("this statement changes the results (" + kind + "): bpm sql runs"
+                        + " queries, SHOW, DESCRIBE and EXPLAIN only; add --write to run it anyway");
+            }
+        }
         spark.sql("USE " + at.qualifiedNamespace());
         return spark.sql(query);
+    }
+
+    /** The class of the first node of a parsed plan that writes or changes anything, or null for a read. */
+    static String writingNode(LogicalPlan plan) {
+        String name = plan.getClass().getSimpleName();
+        boolean reads = name.startsWith("Show") || name.startsWith("Describe") || name.startsWith("Explain")
+                || name.equals("SetCatalogAndNamespace");
+        if (!reads && (plan instanceof Command || plan instanceof ParsedStatement || name.contains("Call"))) {
+            return name;
+        }
+        for (LogicalPlan child : JavaConverters.seqAsJavaList(plan.children())) {
+            String w = writingNode(child);
+            if (w != null) {
+                return w;
+            }
+        }
+        return null;
     }
 
     /** {@code s} matched literally by LIKE ... ESCAPE '!' (its _ and % are not wildcards). */

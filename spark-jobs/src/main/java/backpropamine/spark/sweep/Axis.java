@@ -2,6 +2,7 @@ package backpropamine.spark.sweep;
 
 import backpropamine.train.TrialSetting;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,9 +12,6 @@ import java.util.List;
  * Values are of the setting's kind (Double for a real setting, Integer for an integral one, ...).
  */
 public record Axis(TrialSetting setting, List<Object> values) {
-    /** The largest grid a sweep may expand to: beyond it a typo in a step, not a plan. */
-    public static final int MAX_VALUES = 100_000;
-
     public static Axis range(TrialSetting setting, BigDecimal from, BigDecimal to, BigDecimal step) {
         String where = "grid." + setting.key();
         if (!setting.kind().numeric()) {
@@ -25,9 +23,6 @@ public record Axis(TrialSetting setting, List<Object> values) {
         if (to.compareTo(from) < 0) {
             throw new SweepFileException(where + ": range is inverted (from " + from + " > to " + to + ")");
         }
-        if (to.subtract(from).divideToIntegralValue(step).compareTo(BigDecimal.valueOf(MAX_VALUES)) >= 0) {
-            throw new SweepFileException(where + ": the range has more than " + MAX_VALUES + " values; check the step");
-        }
         List<Object> v = new ArrayList<>();
         for (BigDecimal x = from; x.compareTo(to) <= 0; x = x.add(step)) {
             try {
@@ -37,6 +32,14 @@ public record Axis(TrialSetting setting, List<Object> values) {
             }
         }
         return new Axis(setting, List.copyOf(v));
+    }
+
+    /** Values of a range {from, to, step} (positive step, from <= to), counted without expanding it. */
+    public static BigInteger count(BigDecimal from, BigDecimal to, BigDecimal step) {
+        if (step.signum() <= 0 || to.compareTo(from) < 0) {
+            return BigInteger.ZERO;
+        }
+        return to.subtract(from).divideToIntegralValue(step).toBigInteger().add(BigInteger.ONE);
     }
 
     public Axis {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,14 +47,14 @@ import java.util.TreeSet;
  */
 public final class SweepFile {
     private static final Set<String> TOP = Set.of("name", "variants", "grid", "seeds", "training", "data", "results",
-            "checkpoints");
+            "checkpoints", "max_trials");
     /** Keys under {@code training} that are not trial settings: how a trial runs, not what it computes. */
     private static final String THREADS = "threads";
     private static final String ALLOW_SHARED_GPU = "allow_shared_gpu";
     private static final Set<String> CHECKPOINTS = Set.of("root", "keep");
     private static final Set<String> RESULTS = Set.of("warehouse", "catalog", "namespace", "catalog_properties");
-    /** The largest grid a sweep file may expand to. */
-    static final long MAX_TRIALS = 1_000_000;
+    /** The largest grid a sweep file may expand to unless it sets {@code max_trials}: past it, a typo in a step. */
+    public static final long DEFAULT_MAX_TRIALS = 1_000_000;
 
     private final Path file;
 
@@ -125,6 +126,21 @@ public final class SweepFile {
             throw error("grid", "required: " + String.join(", ", keys(TrialSetting.Role.GRID)));
         }
         onlyKnown(grid, gridKeys(), "grid");
+        long cap = root.has("max_trials") ? decimal(root.get("max_trials"), "max_trials").longValue() : DEFAULT_MAX_TRIALS;
+        if (cap < 1) {
+            throw error("max_trials", "must be positive, was " + cap);
+        }
+        JsonNode seedList = root.get("seeds");
+        BigInteger size = BigInteger.valueOf(variants.size())
+                .multiply(BigInteger.valueOf(seedList != null && seedList.isArray() ? Math.max(1, seedList.size()) : 1));
+        for (Iterator<String> it = grid.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            size = size.multiply(values(grid.get(k), "grid." + k));
+        }
+        if (size.compareTo(BigInteger.valueOf(cap)) > 0) {
+            throw error("grid", "expands to " + size + " trials, more than max_trials " + cap
+                    + "; check the ranges' steps, or raise max_trials");
+        }
         JsonNode tr = root.get("training");
         Set<String> trainingKeys = new TreeSet<>(keys(TrialSetting.Role.TRAINING));
         trainingKeys.add(THREADS);
@@ -194,10 +210,6 @@ public final class SweepFile {
         ResultsLocation results = results(root.get("results"));
         SweepSpec spec = new SweepSpec(name, List.copyOf(variants), List.copyOf(axes), List.copyOf(seeds), training,
                 data, results, threads, checkpoints(root.get("checkpoints")), allowSharedGpu);
-        if (spec.size() > MAX_TRIALS) {
-            throw error("grid", "expands to " + spec.size() + " trials, more than " + MAX_TRIALS
-                    + "; check the ranges' steps");
-        }
         try {
             spec.expand(); // every grid point must make a valid trial
         } catch (SweepFileException e) {
@@ -278,6 +290,17 @@ public final class SweepFile {
             }
         }
         return new Axis(setting, Collections.singletonList(value(n, setting, where)));
+    }
+
+    /** How many values a grid entry has (a range counted, not expanded). */
+    private BigInteger values(JsonNode n, String where) {
+        if (n.isArray()) {
+            return BigInteger.valueOf(n.size());
+        }
+        if (n.isObject() && n.has("from") && n.has("to") && n.has("step")) {
+            return Axis.count(decimal(n.get("from"), where), decimal(n.get("to"), where), decimal(n.get("step"), where));
+        }
+        return BigInteger.ONE;
     }
 
     /** A scalar read as the setting's kind (text first: YAML 1.1 reads 1e-5 as a string). */

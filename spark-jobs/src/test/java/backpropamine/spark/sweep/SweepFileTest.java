@@ -102,7 +102,11 @@ class SweepFileTest {
                 "also set under training");
         refused(VALID.replace("l2: [1e-5, 1.0e-3]", "l2: [1e-5, 1.0e-3]\n  seed: [1, 2]"), "grid.seed", "unknown key");
         refused(VALID.replace("l2: [1e-5, 1.0e-3]", "l2: [1e-5, 1.0e-3]\n  trace_clip: [0.5, -1]"), "trace_clip must be in");
-        refused(VALID.replace("l2: [1e-5, 1.0e-3]", "l2: {from: 0, to: 1, step: 1e-9}"), "grid.l2", "more than");
+        // a billion-point range is refused before anything is expanded, with its size
+        refused(VALID.replace("l2: [1e-5, 1.0e-3]", "l2: {from: 0, to: 1, step: 1e-9}"), "grid",
+                "expands to 128000000128 trials, more than max_trials 1000000");
+        refused(VALID + "max_trials: 100\n", "expands to 256 trials, more than max_trials 100");
+        assertEquals(256, SweepFile.read(write(VALID + "max_trials: 256\n")).size());
         refused(VALID.replace("decay_start: [4, 5]", "decay_start: {from: 1, to: 2, step: 0.5}"), "grid.decay_start",
                 "must be an integer");
     }
