@@ -48,7 +48,7 @@ public final class SparkSessions {
     }
 
     /** A path with a scheme (hdfs://, s3a://, file:) is used as is; a plain path is made absolute on local disk. */
-    static String warehouseUri(String warehouse) {
+    public static String warehouseUri(String warehouse) {
         if (warehouse.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
             return warehouse;
         }

@@ -4,6 +4,7 @@ import backpropamine.data.PtbCorpus;
 import backpropamine.data.PtbFetcher;
 import backpropamine.data.PtbFiles;
 import backpropamine.model.CodeVersion;
+import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.ResultsSchema;
 import backpropamine.spark.results.ResultsStore;
@@ -96,6 +97,7 @@ public final class SweepRunner {
     private final AtomicInteger lost = new AtomicInteger();
     private final Object finishedSignal = new Object();
     private String checkpointRoot;
+    private double synthetic = -1;
 
     /** @param parallelism trials at a time; 0 follows the task slots Spark has */
     public SweepRunner(SparkSession spark, SweepSpec spec, String sweepId, boolean rerunFailed, int parallelism,
@@ -111,14 +113,27 @@ public final class SweepRunner {
 
     /** The grid as trial specs with their keys, in grid order, without duplicates. */
     public static List<TrialSpec> trials(SweepSpec spec, String sweepId, String dataDir, String dataChecksum,
-                                         String checkpointRoot) {
+                                         String checkpointRoot, double synthetic) {
         Map<String, TrialSpec> byKey = new LinkedHashMap<>();
         for (TrialConfig c : spec.expand()) {
             String key = TrialKey.of(c, dataChecksum);
-            byKey.putIfAbsent(key, new TrialSpec(sweepId, key, c, dataDir, spec.threads(), checkpointRoot,
-                    spec.allowSharedGpu()));
+            byKey.putIfAbsent(key, new TrialSpec(sweepId, key, c, dataDir, spec.threads(),
+                    synthetic >= 0 ? null : checkpointRoot, spec.allowSharedGpu(), synthetic));
         }
         return List.copyOf(byKey.values());
+    }
+
+    /**
+     * Makes this a synthetic run: every trial goes through the scheduler, the commits and the tables, but its task
+     * sleeps {@code seconds} instead of training and returns made-up epochs ({@link SyntheticTrial}). The caller
+     * points the sweep at a results namespace of its own ({@link ResultsLocation#synthetic()}).
+     */
+    public SweepRunner synthetic(double seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("--synthetic seconds must be >= 0, was " + seconds);
+        }
+        this.synthetic = seconds;
+        return this;
     }
 
     /** Trials in flight over time, sampled whenever the scheduler looked (for tests and capacity notes). */
@@ -136,7 +151,7 @@ public final class SweepRunner {
         ResultsStore store = new ResultsStore(spark, spec.results());
         store.ensureTables();
         checkpointRoot = spec.checkpoints().rootUri(spec.results().warehouse());
-        List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum(), checkpointRoot);
+        List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum(), checkpointRoot, synthetic);
         Set<String> done = new ResultsQueries(spark, spec.results()).finishedKeys(sweepId, rerunFailed);
         Deque<TrialSpec> queue = new ArrayDeque<>(all.stream().filter(t -> !done.contains(t.trialKey())).toList());
         int toRun = queue.size();
@@ -179,8 +194,16 @@ public final class SweepRunner {
             for (int attempt = 0; attempt < 5 && !pendingEmpty(); attempt++) {
                 flush(store, false);
             }
+            try {
+                store.maintain(sweepId);
+            } catch (RuntimeException e) {
+                out.printf("%ncompaction of sweep %s's files failed (results are safe; the next run retries): %s%n",
+                        sweepId, e.getMessage());
+            }
         }
         progress.print(0, completed.get(), diverged.get(), failed.get(), lost.get(), true);
+        out.printf("%d commits of trial rows; the sweep's files compacted every %d commits and at the end%n",
+                store.commits(), ResultsStore.MAINTAIN_EVERY);
         int uncommitted;
         synchronized (pending) {
             uncommitted = pending.size();
@@ -266,13 +289,22 @@ public final class SweepRunner {
             pending.clear();
         }
         Map<String, Integer> liveCounts = new LinkedHashMap<>();
-        List<Row> liveRows = live ? liveEpochs(liveCounts) : List.of();
+        Set<String> finishing = new java.util.HashSet<>();
+        batch.forEach(o -> finishing.add(o.trialKey()));
+        List<Row> epochRows = new ArrayList<>(live ? liveEpochs(liveCounts, finishing) : List.of());
+        for (TrialOutcome o : batch) { // the epochs not already committed while the trial ran
+            int already = Math.min(liveEpochsCommitted.getOrDefault(o.trialKey(), 0), o.epochs().size());
+            epochRows.addAll(ResultsSchema.epochRows(o.sweepId(), o.trialKey(), o.epochs().subList(already, o.epochs().size())));
+        }
         try {
-            store.commit(batch, liveRows);
+            store.commit(batch, epochRows);
+            if (!batch.isEmpty() && store.commits() % ResultsStore.MAINTAIN_EVERY == 0) {
+                store.maintain(sweepId);
+            }
             liveEpochsCommitted.putAll(liveCounts);
             for (TrialOutcome o : batch) {
                 liveEpochsCommitted.remove(o.trialKey());
-                if (!spec.checkpoints().keep() && o.status() != TrialStatus.LOST) {
+                if (synthetic < 0 && !spec.checkpoints().keep() && o.status() != TrialStatus.LOST) {
                     deleteCheckpoints(o.trialKey());
                 }
             }
@@ -288,9 +320,15 @@ public final class SweepRunner {
     }
 
     /** Rows of the epochs that running trials finished since the last commit (from their checkpoints). */
-    private List<Row> liveEpochs(Map<String, Integer> counts) {
+    private List<Row> liveEpochs(Map<String, Integer> counts, Set<String> finishing) {
         List<Row> rows = new ArrayList<>();
+        if (synthetic >= 0) {
+            return rows; // synthetic trials write no checkpoints
+        }
         for (TrialSpec t : List.copyOf(inFlight.values())) {
+            if (finishing.contains(t.trialKey())) {
+                continue; // its outcome, with its epochs, is in this very commit
+            }
             try {
                 List<EpochResult> epochs = new HadoopCheckpoints(checkpointRoot, sweepId, t.trialKey()).epochs();
                 if (epochs.size() > liveEpochsCommitted.getOrDefault(t.trialKey(), 0)) {

@@ -47,6 +47,11 @@ public final class TrialTask {
         String gpuRecorded = gpu;
         Faults faults = Faults.fromEnvironment();
         faults.onTrialStart(spec.trialKey()); // outside the try: an injected fault fails the task
+        if (spec.isSynthetic()) {
+            return TrialOutcome.trained(spec.sweepId(), spec.trialKey(),
+                    SyntheticTrial.run(spec.config(), spec.trialKey(), spec.synthetic()), attempt(gpu, started),
+                    CodeVersion.VALUE);
+        }
         try {
             bind(gpu, spec);
             if (gpu != null && LanguageModels.onCuda()) {

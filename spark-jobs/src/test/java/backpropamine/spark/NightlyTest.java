@@ -39,22 +39,32 @@ class NightlyTest {
     }
 
     Process nightly(Path file, String date, String name, String... extra) throws IOException {
+        return nightlyOn("host-a", tmp, file, date, name, extra);
+    }
+
+    /** A nightly start as if on another host: its own host name and working directory, the same warehouse. */
+    Process nightlyOn(String host, Path workDir, Path file, String date, String name, String... extra) throws IOException {
         // two slots: with --parallelism 1 one stays free, so commits never queue behind a trial
         List<String> args = new ArrayList<>(List.of("nightly", file.toString(), "--date", date, "--master", "local[2]",
                 "--commit-seconds", "1"));
         args.addAll(List.of(extra));
-        return BpmProcess.start(tmp, name, Map.of(), args.toArray(String[]::new));
+        Files.createDirectories(workDir);
+        Process p = BpmProcess.start(workDir, name, Map.of("BPM_HOST", host), args.toArray(String[]::new));
+        logDirs.put(name, workDir);
+        return p;
     }
 
+    final Map<String, Path> logDirs = new java.util.concurrent.ConcurrentHashMap<>();
+
     String log(String name) throws IOException {
-        return BpmProcess.log(tmp, name);
+        return BpmProcess.log(logDirs.getOrDefault(name, tmp), name);
     }
 
     @Test
-    void twoStartsOfTheSameNightRunOnce() throws Exception {
+    void twoStartsOfTheSameNightOnTwoHostsRunOnce() throws Exception {
         Path f = sweepFile(2);
-        Process a = nightly(f, "2026-01-01", "a");
-        Process b = nightly(f, "2026-01-01", "b");
+        Process a = nightlyOn("host-a", tmp.resolve("host-a"), f, "2026-01-01", "a");
+        Process b = nightlyOn("host-b", tmp.resolve("host-b"), f, "2026-01-01", "b");
         assertEquals(0, a.waitFor(), () -> tail("a"));
         assertEquals(0, b.waitFor(), () -> tail("b"));
         String la = log("a");
@@ -63,7 +73,8 @@ class NightlyTest {
         boolean bRan = lb.contains("nightly nt-2026-01-01: 2/2 trials done");
         assertTrue(aRan ^ bRan, "exactly one start runs the sweep:\n" + la + "\n---\n" + lb);
         String other = aRan ? lb : la;
-        assertTrue(other.contains("nightly nt-2026-01-01 is already running"), other);
+        assertTrue(other.contains("nightly nt-2026-01-01: this night is already running"), other);
+        assertTrue(other.contains("host host-"), "the message names the holder's host: " + other);
     }
 
     @Test
@@ -113,6 +124,34 @@ class NightlyTest {
     }
 
     String tail(String name) {
-        return BpmProcess.tail(tmp, name);
+        return BpmProcess.tail(logDirs.getOrDefault(name, tmp), name);
+    }
+
+    @Test
+    void aNightStillRunningKeepsTheNextFromStartingAndShowsRunning() throws Exception {
+        Path f = sweepFile(6);
+        Process slow = nightly(f, "2026-02-01", "slow", "--parallelism", "1");
+        Path hint = tmp.resolve("warehouse/results/sweeps/metadata/version-hint.text");
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (committedVersions(hint) < 2) { // the RUNNING row is in
+            assertTrue(slow.isAlive(), () -> "finished too soon: " + tail("slow"));
+            assertTrue(System.currentTimeMillis() < deadline, () -> "no RUNNING row: " + tail("slow"));
+            Thread.sleep(100);
+        }
+        Process next = nightlyOn("host-b", tmp.resolve("host-b"), f, "2026-02-02", "next");
+        assertEquals(0, next.waitFor(60, TimeUnit.SECONDS) ? next.exitValue() : -1, () -> tail("next"));
+        assertTrue(slow.isAlive(), "the next night exited at once, while the previous one still ran");
+        assertTrue(log("next").contains("the previous night is still running (holder nt-2026-02-01"), tail("next"));
+        ResultsLocation r = new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
+        System.setProperty("spark.sql.catalog.bpm.cache-enabled", "false");
+        try (SparkSession spark = SparkSessions.create("nightly-running", "local[1]", r)) {
+            assertEquals("RUNNING", spark.sql("SELECT status FROM bpm.results.sweeps WHERE sweep_id = 'nt-2026-02-01'")
+                    .first().getString(0));
+            assertEquals(0, slow.waitFor(), () -> tail("slow"));
+            assertEquals("DONE", spark.sql("SELECT status FROM bpm.results.sweeps WHERE sweep_id = 'nt-2026-02-01'")
+                    .first().getString(0));
+        } finally {
+            System.clearProperty("spark.sql.catalog.bpm.cache-enabled");
+        }
     }
 }

@@ -1,14 +1,13 @@
 package backpropamine.spark.cli;
 
 import backpropamine.spark.SparkSessions;
-import backpropamine.spark.SweepLock;
+import backpropamine.spark.SweepLease;
 import backpropamine.spark.SweepRunner;
 import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.SweepsTable;
 import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -32,43 +31,45 @@ public final class NightlyCommand implements Callable<Integer> {
     RunOptions options;
     @Option(names = "--date", description = "the night, yyyy-mm-dd (default: today, UTC)")
     LocalDate date;
-    @Option(names = "--lock-dir", description = "where the per-sweep lock lives (default $BPM_LOCK_DIR, else <warehouse>/_locks"
-            + " for a local warehouse, else ./locks)")
-    Path lockDir;
+    @Option(names = "--lock-dir", description = "where the sweep's lease lives: a path or a Hadoop URI reachable from"
+            + " every host that may start the night (default $BPM_LOCK_DIR, else _locks in the warehouse)")
+    String lockDir;
 
     @Override
     public Integer call() throws Exception {
         SweepSpec spec = SweepFile.read(options.file);
         LocalDate night = date != null ? date : LocalDate.now(ZoneOffset.UTC);
         String id = spec.name() + "-" + night;
-        Path locks = lockDir(spec.results());
-        try (SweepLock lock = SweepLock.tryAcquire(locks, id)) {
-            if (lock == null) {
-                System.out.println("nightly " + id + " is already running (" + SweepLock.holder(locks, id) + ", lock "
-                        + locks.resolve(id + ".lock") + "); this start does nothing");
+        String locks = lockDir(spec.results());
+        // one lease per sweep name, not per night: a night still running keeps the next one from starting
+        try (SweepLease lease = SweepLease.tryAcquire(locks, spec.name(), id, SweepLease.DEFAULT_DURATION)) {
+            if (lease == null) {
+                String holder = SweepLease.holder(locks, spec.name());
+                boolean sameNight = holder.contains("holder " + id + ",") || holder.startsWith("holder " + id);
+                System.out.println("nightly " + id + ": " + (sameNight ? "this night is already running"
+                        : "the previous night is still running") + " (" + holder + "; lease " + locks + "/"
+                        + spec.name() + ".lease); this start does nothing");
                 return 0;
             }
             Timestamp started = new Timestamp(System.currentTimeMillis());
             try (SparkSession spark = SparkSessions.create("bpm nightly " + id, options.master, spec.results())) {
+                SweepsTable sweeps = new SweepsTable(spark, spec.results());
+                sweeps.ensure();
+                sweeps.running(id, spec.name(), java.sql.Date.valueOf(night), started);
                 SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, options.parallelism, options.commitSeconds, System.out).run();
                 return summarise(spark, spec, id, night, started, run);
             }
         }
     }
 
-    private Path lockDir(ResultsLocation results) {
-        if (lockDir != null) {
-            return lockDir;
+    /** The lease directory as a URI: --lock-dir, $BPM_LOCK_DIR, else {@code _locks} inside the warehouse. */
+    private String lockDir(ResultsLocation results) {
+        String dir = lockDir != null ? lockDir : System.getenv("BPM_LOCK_DIR");
+        if (dir == null || dir.isBlank()) {
+            String w = SparkSessions.warehouseUri(results.warehouse());
+            dir = (w.endsWith("/") ? w : w + "/") + "_locks";
         }
-        String env = System.getenv("BPM_LOCK_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        String w = results.warehouse();
-        if (w.startsWith("file:")) {
-            return Path.of(java.net.URI.create(w)).resolve("_locks");
-        }
-        return w.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? Path.of("locks") : Path.of(w, "_locks");
+        return SparkSessions.warehouseUri(dir);
     }
 
     private int summarise(SparkSession spark, SweepSpec spec, String id, LocalDate night, Timestamp started,
@@ -102,10 +103,9 @@ public final class NightlyCommand implements Callable<Integer> {
             System.out.printf("  %-8s %8.2f%s%n", e.getKey(), e.getValue(),
                     p == null ? "" : String.format("   previous night %.2f (%+.2f)", p, e.getValue() - p));
         }
-        SweepsTable sweeps = new SweepsTable(spark, spec.results());
-        sweeps.ensure();
-        sweeps.upsert(id, spec.name(), java.sql.Date.valueOf(night), started, new Timestamp(System.currentTimeMillis()),
-                done, completed, diverged, failed, bestVariant, bestPpl, prevId, prevPpl, line.toString());
+        new SweepsTable(spark, spec.results()).upsert(id, spec.name(), java.sql.Date.valueOf(night), started,
+                new Timestamp(System.currentTimeMillis()), done, completed, diverged, failed, bestVariant, bestPpl, prevId,
+                prevPpl, line.toString(), failed > 0 || run.lost() > 0 || done < run.total() ? "INCOMPLETE" : "DONE");
         System.out.println(line);
         return failed > 0 || run.lost() > 0 || done < run.total() ? 1 : 0;
     }

@@ -21,16 +21,29 @@ public final class SweepCommand implements Callable<Integer> {
     String sweepId;
     @Option(names = "--rerun-failed", description = "also rerun trials recorded as FAILED")
     boolean rerunFailed;
+    @Option(names = "--synthetic", arity = "0..1", fallbackValue = "0", paramLabel = "SECONDS",
+            description = "capacity test / dry run: every trial goes through the scheduler, commits and tables, but"
+                    + " sleeps SECONDS (default 0) instead of training and writes made-up epochs, to the namespace"
+                    + " <namespace>_synthetic")
+    Double synthetic;
 
     @Override
     public Integer call() throws Exception {
-        SweepSpec spec = SweepFile.read(options.file);
+        SweepSpec read = SweepFile.read(options.file);
+        SweepSpec spec = synthetic == null ? read : read.withResults(read.results().synthetic());
         String id = sweepId != null ? sweepId : spec.name();
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.:-]*")) {
             throw new IllegalArgumentException("--sweep-id must be letters, digits, '-', '_', '.', ':' only, was " + id);
         }
         try (SparkSession spark = SparkSessions.create("bpm sweep " + id, options.master, spec.results())) {
-            SweepRunner.Summary s = new SweepRunner(spark, spec, id, rerunFailed, options.parallelism, options.commitSeconds, System.out).run();
+            SweepRunner runner = new SweepRunner(spark, spec, id, rerunFailed, options.parallelism, options.commitSeconds,
+                    System.out);
+            if (synthetic != null) {
+                runner.synthetic(synthetic);
+                System.out.println("synthetic sweep: trials sleep " + synthetic + " s; results in "
+                        + spec.results().qualifiedNamespace());
+            }
+            SweepRunner.Summary s = runner.run();
             System.out.printf("sweep %s: %d trials (%d skipped as finished), %d completed, %d diverged, %d failed%s in %.0f s"
                             + " (%.0f trials/h)%n", id, s.total(), s.skipped(), s.completed(), s.diverged(), s.failed(),
                     s.lost() > 0 ? ", " + s.lost() + " lost (run again to retry; bpm status lists them)" : "", s.seconds(),

@@ -27,6 +27,11 @@ public record ResultsLocation(String catalog, String warehouse, String namespace
         return new ResultsLocation(DEFAULT_CATALOG, DEFAULT_WAREHOUSE, DEFAULT_NAMESPACE, Map.of());
     }
 
+    /** Where synthetic sweeps write: the namespace with {@code _synthetic} appended, so they never mix with results. */
+    public ResultsLocation synthetic() {
+        return new ResultsLocation(catalog, warehouse, namespace + "_synthetic", properties);
+    }
+
     /** The namespace, qualified by the catalog: {@code bpm.results}. */
     public String qualifiedNamespace() {
         return catalog + "." + namespace;

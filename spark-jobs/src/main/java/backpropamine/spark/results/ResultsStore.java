@@ -2,6 +2,8 @@ package backpropamine.spark.results;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +25,11 @@ public final class ResultsStore {
 
     private final SparkSession spark;
     private final ResultsLocation cfg;
+    private int commits;
+    /** Metadata files kept besides the current one. */
+    private static final int METADATA_VERSIONS = 5;
+    /** The sweep runner compacts the sweep's partitions every this many commits, and at the end. */
+    public static final int MAINTAIN_EVERY = 20;
 
     public ResultsStore(SparkSession spark, ResultsLocation cfg) {
         this.spark = spark;
@@ -39,10 +46,20 @@ public final class ResultsStore {
 
     public void ensureTables() {
         spark.sql("CREATE NAMESPACE IF NOT EXISTS " + cfg.qualifiedNamespace());
+        // bounded metadata: each commit's metadata file replaces the oldest beyond a few
+        String props = "'format-version'='2', 'write.metadata.delete-after-commit.enabled'='true',"
+                + " 'write.metadata.previous-versions-max'='" + METADATA_VERSIONS + "'";
         spark.sql("CREATE TABLE IF NOT EXISTS " + trials() + " (" + ResultsSchema.TRIALS.toDDL() + ") USING iceberg"
-                + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
+                + " PARTITIONED BY (sweep_id) TBLPROPERTIES (" + props + ")");
         spark.sql("CREATE TABLE IF NOT EXISTS " + epochs() + " (" + ResultsSchema.EPOCHS.toDDL() + ") USING iceberg"
-                + " PARTITIONED BY (sweep_id) TBLPROPERTIES ('format-version'='2')");
+                + " PARTITIONED BY (sweep_id) TBLPROPERTIES (" + props + ")");
+        for (String t : List.of(trials(), epochs())) { // tables made by an earlier version get the properties too
+            boolean set = spark.sql("SHOW TBLPROPERTIES " + t).collectAsList().stream().anyMatch(r ->
+                    r.getString(0).equals("write.metadata.delete-after-commit.enabled") && r.getString(1).equals("true"));
+            if (!set) {
+                spark.sql("ALTER TABLE " + t + " SET TBLPROPERTIES (" + props.substring(props.indexOf(',') + 1) + ")");
+            }
+        }
         // tables written by an earlier version lack the columns added since: add them (earlier rows read NULL)
         Set<String> have = new HashSet<>(List.of(spark.table(trials()).schema().fieldNames()));
         for (StructField f : ResultsSchema.TRIALS.fields()) {
@@ -52,45 +69,79 @@ public final class ResultsStore {
         }
     }
 
-    /** Commits outcomes (epochs first, then trials); idempotent. */
+    /** Commits outcomes with all their epochs (epochs first, then trials); idempotent. */
     public void commit(List<TrialOutcome> outcomes) {
-        commit(outcomes, List.of());
+        List<Row> epochRows = new ArrayList<>();
+        outcomes.forEach(o -> epochRows.addAll(ResultsSchema.epochRows(o)));
+        commit(outcomes, epochRows);
     }
 
     /**
-     * Commits outcomes and the epochs of trials still running ({@code liveEpochs}, rows of {@link ResultsSchema#EPOCHS});
-     * epochs first, then trials; idempotent: an epoch or trial committed again replaces its row.
+     * Commits trial outcomes and epoch rows (of {@link ResultsSchema#EPOCHS}: the outcomes' epochs not committed
+     * yet, and new epochs of trials still running); epochs first, then trials; idempotent: an epoch or trial
+     * committed again replaces its row. Each MERGE reads only the partitions of the sweeps in the batch, so a
+     * commit costs the size of its sweep, not of the table.
      */
-    public synchronized void commit(List<TrialOutcome> outcomes, List<Row> liveEpochs) {
-        if (outcomes.isEmpty() && liveEpochs.isEmpty()) {
-            return;
-        }
-        List<Row> trialRows = new ArrayList<>();
-        List<Row> epochRows = new ArrayList<>(liveEpochs);
-        for (TrialOutcome o : outcomes) {
-            trialRows.add(ResultsSchema.trialRow(o));
-            epochRows.addAll(ResultsSchema.epochRows(o));
-        }
+    public synchronized void commit(List<TrialOutcome> outcomes, List<Row> epochRows) {
         if (!epochRows.isEmpty()) {
             merge(spark.createDataFrame(epochRows, ResultsSchema.EPOCHS), epochs(), "bpm_pending_epochs",
                     "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key AND t.epoch = s.epoch",
-                    "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+                    "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *", sweepIds(epochRows));
         }
-        if (trialRows.isEmpty()) {
+        if (outcomes.isEmpty()) {
             return;
         }
+        List<Row> trialRows = outcomes.stream().map(ResultsSchema::trialRow).toList();
         // a FAILED or LOST row may be replaced by a later attempt's result; a finished one never is
         merge(spark.createDataFrame(trialRows, ResultsSchema.TRIALS), trials(), "bpm_pending_trials",
                 "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key",
-                "WHEN MATCHED AND t.status IN ('FAILED', 'LOST') THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+                "WHEN MATCHED AND t.status IN ('FAILED', 'LOST') THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *",
+                sweepIds(trialRows));
+        commits++;
     }
 
-    private void merge(Dataset<Row> rows, String table, String view, String on, String actions) {
+    /** Commits of trial rows so far (the runner compacts every {@link #MAINTAIN_EVERY}). */
+    public synchronized int commits() {
+        return commits;
+    }
+
+    /**
+     * Keeps the files of a sweep's partitions few: compacts its data files in both tables, then expires all but
+     * the last snapshot, which deletes the files no snapshot needs any more. Old metadata files go with each commit
+     * (table properties). Safe while other sweeps write: Iceberg retries conflicting commits.
+     */
+    public synchronized void maintain(String sweepId) {
+        if (!sweepId.matches("[A-Za-z0-9_.:-]+")) {
+            return; // ids come validated from the sweep commands; anything else is not spliced into a procedure call
+        }
+        String now = new java.sql.Timestamp(System.currentTimeMillis()).toString();
+        for (String t : List.of("trials", "epochs")) {
+            String name = cfg.namespace() + "." + t;
+            spark.sql("CALL " + cfg.catalog() + ".system.rewrite_data_files(table => '" + name + "', where =>"
+                    + " 'sweep_id = \"" + sweepId + "\"', options => map('min-input-files', '2'))");
+            spark.sql("CALL " + cfg.catalog() + ".system.expire_snapshots(table => '" + name + "', older_than =>"
+                    + " TIMESTAMP '" + now + "', retain_last => 1)");
+        }
+    }
+
+    private static List<Object> sweepIds(List<Row> rows) {
+        return rows.stream().map(r -> (Object) r.getString(0)).distinct().toList();
+    }
+
+    /** MERGE of {@code rows} into {@code table}, reading only the target partitions of {@code sweepIds}. */
+    private void merge(Dataset<Row> rows, String table, String view, String on, String actions, List<Object> sweepIds) {
         rows.createOrReplaceTempView(view);
-        String sql = "MERGE INTO " + table + " t USING (SELECT * FROM " + view + ") s ON " + on + " " + actions;
+        Map<String, Object> args = new LinkedHashMap<>();
+        List<String> marks = new ArrayList<>();
+        for (int k = 0; k < sweepIds.size(); k++) {
+            args.put("sweep" + k, sweepIds.get(k));
+            marks.add(":sweep" + k);
+        }
+        String sql = "MERGE INTO " + table + " t USING (SELECT * FROM " + view + ") s ON " + on
+                + " AND t.sweep_id IN (" + String.join(", ", marks) + ") " + actions;
         for (int attempt = 1; ; attempt++) {
             try {
-                spark.sql(sql);
+                spark.sql(sql, args);
                 return;
             } catch (RuntimeException e) {
                 if (attempt >= COMMIT_ATTEMPTS || !isCommitConflict(e)) {

@@ -8,7 +8,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** The {@code sweeps} table: one summary row per nightly sweep, replaced when the same night runs again. */
+/**
+ * The {@code sweeps} table: one row per nightly sweep, RUNNING from its start, replaced by the night's summary
+ * (DONE or INCOMPLETE) at its end and when the same night runs again.
+ */
 public final class SweepsTable {
     public static final StructType SCHEMA = new StructType()
             .add("sweep_id", DataTypes.StringType, false)
@@ -24,7 +27,9 @@ public final class SweepsTable {
             .add("best_valid_ppl", DataTypes.DoubleType, true)
             .add("previous_sweep_id", DataTypes.StringType, true)
             .add("previous_best_valid_ppl", DataTypes.DoubleType, true)
-            .add("summary", DataTypes.StringType, false);
+            .add("summary", DataTypes.StringType, false)
+            // added later, appended: RUNNING while the night runs, then DONE or INCOMPLETE
+            .add("status", DataTypes.StringType, true);
 
     private final SparkSession spark;
     private final String table;
@@ -37,13 +42,22 @@ public final class SweepsTable {
     public void ensure() {
         spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + SCHEMA.toDDL() + ") USING iceberg"
                 + " TBLPROPERTIES ('format-version'='2')");
+        if (!java.util.Arrays.asList(spark.table(table).schema().fieldNames()).contains("status")) {
+            spark.sql("ALTER TABLE " + table + " ADD COLUMNS (status string)");
+        }
+    }
+
+    /** Marks a night RUNNING from its start, so that the table shows it while it runs (and if it dies). */
+    public void running(String sweepId, String name, java.sql.Date night, Timestamp started) {
+        upsert(sweepId, name, night, started, started, 0, 0, 0, 0, null, null, null, null,
+                "running since " + started, "RUNNING");
     }
 
     public void upsert(String sweepId, String name, java.sql.Date night, Timestamp started, Timestamp finished,
                        int trials, int completed, int diverged, int failed, String bestVariant, Double bestPpl,
-                       String previousId, Double previousPpl, String summary) {
+                       String previousId, Double previousPpl, String summary, String status) {
         Row row = RowFactory.create(sweepId, name, night, started, finished, trials, completed, diverged, failed,
-                bestVariant, bestPpl, previousId, previousPpl, summary);
+                bestVariant, bestPpl, previousId, previousPpl, summary, status);
         spark.createDataFrame(List.of(row), SCHEMA).createOrReplaceTempView("bpm_pending_sweep");
         spark.sql("MERGE INTO " + table + " t USING (SELECT * FROM bpm_pending_sweep) s ON t.sweep_id = s.sweep_id"
                 + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");

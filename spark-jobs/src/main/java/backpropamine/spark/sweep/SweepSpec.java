@@ -29,6 +29,11 @@ public record SweepSpec(String name, List<Variant> variants, List<Axis> axes, Li
         this(name, variants, axes, seeds, training, data, results, threads, CheckpointPolicy.defaults(), false);
     }
 
+    /** The same sweep with its results elsewhere (for instance a synthetic run's namespace). */
+    public SweepSpec withResults(ResultsLocation other) {
+        return new SweepSpec(name, variants, axes, seeds, training, data, other, threads, checkpoints, allowSharedGpu);
+    }
+
     /** The axis of a setting, or null if the setting is fixed in this sweep. */
     public Axis axis(TrialSetting setting) {
         return axes.stream().filter(a -> a.setting() == setting).findFirst().orElse(null);

@@ -8,7 +8,11 @@ import java.io.Serializable;
  *
  * @param checkpoints    root URI of the per-epoch checkpoints (local path or {@code hdfs://}), or null for none
  * @param allowSharedGpu on the CUDA backend, train even without a GPU address from Spark (device 0, shared)
+ * @param synthetic      seconds a synthetic trial sleeps instead of training; negative for a real trial
  */
 public record TrialSpec(String sweepId, String trialKey, TrialConfig config, String dataDir, int threads,
-                        String checkpoints, boolean allowSharedGpu) implements Serializable {
+                        String checkpoints, boolean allowSharedGpu, double synthetic) implements Serializable {
+    public boolean isSynthetic() {
+        return synthetic >= 0;
+    }
 }
