@@ -153,6 +153,12 @@ public final class SweepRunner {
         checkpointRoot = spec.checkpoints().rootUri(spec.results().warehouse());
         List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum(), checkpointRoot, synthetic);
         Set<String> done = new ResultsQueries(spark, spec.results()).finishedKeys(sweepId, rerunFailed);
+        if (spec.reuse()) { // trials some earlier sweep computed: copy their rows instead of training them again
+            Set<String> reused = store.reuse(sweepId, all.stream().map(TrialSpec::trialKey)
+                    .filter(k -> !done.contains(k)).toList());
+            out.printf("reuse: %d trials copied from earlier sweeps%n", reused.size());
+            done.addAll(reused);
+        }
         Deque<TrialSpec> queue = new ArrayDeque<>(all.stream().filter(t -> !done.contains(t.trialKey())).toList());
         int toRun = queue.size();
         double trialGpus = spark.sparkContext().conf().getDouble(TRIAL_GPUS, 0);

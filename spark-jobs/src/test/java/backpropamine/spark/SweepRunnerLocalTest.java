@@ -143,4 +143,24 @@ class SweepRunnerLocalTest {
         queries.user("DROP TABLE scratch", true);
         assertEquals(2L, queries.user("SELECT count(DISTINCT sweep_id) FROM trials", false).first().getLong(0));
     }
+
+    @Test
+    @Order(6)
+    void reuseCopiesTrialsAnEarlierSweepComputedInsteadOfTraining() throws InterruptedException {
+        SweepSpec small = spec("small", List.of(Variant.LSTM, Variant.SIMPLE, Variant.RETRO), 160_000);
+        SweepSpec reusing = new SweepSpec(small.name(), small.variants(), small.axes(), small.seeds(), small.training(),
+                small.data(), small.results(), small.threads(), small.checkpoints(), false, true);
+        SweepRunner.Summary s = run(reusing, "s3", false);
+        assertEquals(6, s.total());
+        assertEquals(6, s.skipped(), "every key was finished by s1 (LSTM, SIMPLE) or by the later run with RETRO");
+        assertEquals(0, s.completed(), "nothing trained");
+        List<Row> rows = spark.sql("SELECT reused_from, count(*) FROM bpm.results.trials WHERE sweep_id = 's3'"
+                + " GROUP BY reused_from").collectAsList();
+        assertEquals(1, rows.size(), rows.toString());
+        assertEquals("s1", rows.get(0).getString(0));
+        assertEquals(6L, rows.get(0).getLong(1));
+        assertEquals(spark.sql("SELECT sum(valid_ppl) FROM bpm.results.epochs WHERE sweep_id = 's1'").first().getDouble(0),
+                spark.sql("SELECT sum(valid_ppl) FROM bpm.results.epochs WHERE sweep_id = 's3'").first().getDouble(0),
+                "epochs copied with the rows");
+    }
 }

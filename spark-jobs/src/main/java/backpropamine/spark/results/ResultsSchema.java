@@ -63,7 +63,8 @@ public final class ResultsSchema {
                 field("config", DataTypes.StringType, false),
                 // added later: appended, so that tables made before them evolve by ADD COLUMNS (ResultsStore)
                 field("attempts", DataTypes.IntegerType, true),
-                field("resumed_from_epoch", DataTypes.IntegerType, true)));
+                field("resumed_from_epoch", DataTypes.IntegerType, true),
+                field("reused_from", DataTypes.StringType, true)));
         return new StructType(f.toArray(StructField[]::new));
     }
 
@@ -95,7 +96,7 @@ public final class ResultsSchema {
         v.addAll(java.util.Arrays.asList(o.hidden(), o.params(), o.status().name(), o.error(), o.epochsDone(),
                 value(o.bestValidPpl()), value(o.finalValidPpl()), value(o.testPpl()), value(o.tokensPerSecond()),
                 value(o.wallSeconds()), a.executorHost(), a.gpu(), a.started(), a.finished(), o.codeVersion(),
-                o.config().fingerprint(), a.attempts(), o.resumedFromEpoch()));
+                o.config().fingerprint(), a.attempts(), o.resumedFromEpoch(), null));
         return RowFactory.create(v.toArray());
     }
 

@@ -1,6 +1,7 @@
 package backpropamine.spark.results;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,8 +9,14 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructField;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +105,61 @@ public final class ResultsStore {
                 "WHEN MATCHED AND t.status IN ('FAILED', 'LOST') THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *",
                 sweepIds(trialRows));
         commits++;
+    }
+
+    /**
+     * Copies into {@code sweepId} the finished rows (COMPLETED or DIVERGED) of these trial keys from the latest
+     * earlier sweep that computed them, with their epochs; {@code reused_from} names the sweep that trained them.
+     *
+     * @return the keys copied
+     */
+    public synchronized Set<String> reuse(String sweepId, Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return Set.of();
+        }
+        Dataset<Row> latest = spark.table(trials())
+                .where(col("trial_key").isin(keys.toArray()).and(col("status").isin("COMPLETED", "DIVERGED"))
+                        .and(col("sweep_id").notEqual(lit(sweepId))))
+                .withColumn("bpm_rank", row_number().over(Window.partitionBy("trial_key").orderBy(col("finished").desc())))
+                .where(col("bpm_rank").equalTo(1)).drop("bpm_rank");
+        List<Row> old = latest.collectAsList();
+        if (old.isEmpty()) {
+            return Set.of();
+        }
+        List<Row> trialRows = new ArrayList<>();
+        List<Row> epochRows = new ArrayList<>();
+        Set<String> copied = new HashSet<>();
+        String[] names = ResultsSchema.TRIALS.fieldNames();
+        for (Row r : old) {
+            Object[] v = new Object[names.length];
+            for (int k = 0; k < names.length; k++) {
+                v[k] = r.get(r.fieldIndex(names[k]));
+            }
+            String from = r.isNullAt(r.fieldIndex("reused_from")) ? r.getString(0) : r.getAs("reused_from");
+            v[0] = sweepId;
+            v[names.length - 1] = from;
+            trialRows.add(RowFactory.create(v));
+            copied.add(r.getString(1));
+            for (Row e : spark.table(epochs()).where(col("sweep_id").equalTo(r.getString(0))
+                    .and(col("trial_key").equalTo(r.getString(1)))).collectAsList()) {
+                Object[] ev = new Object[e.length()];
+                for (int k = 0; k < ev.length; k++) {
+                    ev[k] = e.get(k);
+                }
+                ev[0] = sweepId;
+                epochRows.add(RowFactory.create(ev));
+            }
+        }
+        if (!epochRows.isEmpty()) {
+            merge(spark.createDataFrame(epochRows, ResultsSchema.EPOCHS), epochs(), "bpm_reused_epochs",
+                    "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key AND t.epoch = s.epoch",
+                    "WHEN NOT MATCHED THEN INSERT *", List.of(sweepId));
+        }
+        merge(spark.createDataFrame(trialRows, ResultsSchema.TRIALS), trials(), "bpm_reused_trials",
+                "t.sweep_id = s.sweep_id AND t.trial_key = s.trial_key",
+                "WHEN MATCHED AND t.status IN ('FAILED', 'LOST') THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *",
+                List.of(sweepId));
+        return copied;
     }
 
     /** Commits of trial rows so far (the runner compacts every {@link #MAINTAIN_EVERY}). */

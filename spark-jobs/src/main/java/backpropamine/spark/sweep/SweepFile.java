@@ -43,11 +43,12 @@ import java.util.TreeSet;
  * data: data/ptb
  * results: {warehouse: warehouse, catalog: bpm, namespace: results}
  * checkpoints: {root: hdfs://nn/bpm/checkpoints, keep: false}   # default: checkpoints beside the warehouse
+ * reuse: true          # copy trials already computed by any earlier sweep (same trial key) instead of retraining
  * </pre>
  */
 public final class SweepFile {
     private static final Set<String> TOP = Set.of("name", "variants", "grid", "seeds", "training", "data", "results",
-            "checkpoints", "max_trials");
+            "checkpoints", "max_trials", "reuse");
     /** Keys under {@code training} that are not trial settings: how a trial runs, not what it computes. */
     private static final String THREADS = "threads";
     private static final String ALLOW_SHARED_GPU = "allow_shared_gpu";
@@ -209,7 +210,8 @@ public final class SweepFile {
         Path data = root.hasNonNull("data") ? Path.of(root.get("data").asText()) : null;
         ResultsLocation results = results(root.get("results"));
         SweepSpec spec = new SweepSpec(name, List.copyOf(variants), List.copyOf(axes), List.copyOf(seeds), training,
-                data, results, threads, checkpoints(root.get("checkpoints")), allowSharedGpu);
+                data, results, threads, checkpoints(root.get("checkpoints")), allowSharedGpu,
+                root.has("reuse") && bool(root.get("reuse"), "reuse"));
         try {
             spec.expand(); // every grid point must make a valid trial
         } catch (SweepFileException e) {

@@ -18,20 +18,22 @@ import java.util.List;
  * @param threads   threads per trial (ND4J/OpenMP), matching spark.task.cpus on CPU clusters
  * @param checkpoints where the trials' per-epoch checkpoints go
  * @param allowSharedGpu on the CUDA backend, let a task without a GPU address train on device 0
+ * @param reuse     copy the finished row of a trial key computed by any earlier sweep instead of training it again
  */
 public record SweepSpec(String name, List<Variant> variants, List<Axis> axes, List<Long> seeds, TrialConfig training,
                         Path data, ResultsLocation results, int threads, CheckpointPolicy checkpoints,
-                        boolean allowSharedGpu) {
+                        boolean allowSharedGpu, boolean reuse) {
 
     /** A sweep with the default checkpoint policy and exclusive GPUs. */
     public SweepSpec(String name, List<Variant> variants, List<Axis> axes, List<Long> seeds, TrialConfig training,
                      Path data, ResultsLocation results, int threads) {
-        this(name, variants, axes, seeds, training, data, results, threads, CheckpointPolicy.defaults(), false);
+        this(name, variants, axes, seeds, training, data, results, threads, CheckpointPolicy.defaults(), false, false);
     }
 
     /** The same sweep with its results elsewhere (for instance a synthetic run's namespace). */
     public SweepSpec withResults(ResultsLocation other) {
-        return new SweepSpec(name, variants, axes, seeds, training, data, other, threads, checkpoints, allowSharedGpu);
+        return new SweepSpec(name, variants, axes, seeds, training, data, other, threads, checkpoints, allowSharedGpu,
+                reuse);
     }
 
     /** The axis of a setting, or null if the setting is fixed in this sweep. */
