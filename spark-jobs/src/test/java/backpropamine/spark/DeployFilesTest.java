@@ -85,7 +85,48 @@ class DeployFilesTest {
             assertTrue(conf.path("spark.executor.resource.gpu.discoveryScript").asText().endsWith("deploy/gpu-discovery.sh"));
             assertEquals(1, spec.path("executor").path("gpu").path("quantity").asInt());
             assertTrue(spec.path("executor").path("javaOptions").asText().contains("jdk.incubator.vector"));
+            for (String pod : List.of("driver", "executor")) {
+                JsonNode env = spec.path(pod).path("env");
+                assertTrue(env.toString().contains("\"BPM_DATA\"") && env.toString().contains("/data/ptb"), pod + " env: " + env);
+                assertEquals("/data/ptb", spec.path(pod).path("volumeMounts").get(0).path("mountPath").asText());
+            }
+            assertEquals(spec.path("volumes").get(0).path("name").asText(),
+                    spec.path("driver").path("volumeMounts").get(0).path("name").asText(), "the mounted volume exists");
         }
+    }
+
+    /** submit.sh --dry-run: the spark-submit command it would run. */
+    static String dryRun(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ROOT.resolve("deploy/submit.sh").toString(), "--dry-run"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out.trim();
+    }
+
+    @Test
+    void submitKeepsTheSiteDefaultsShipsTheSweepInClusterModeAndForwardsEveryOption() throws Exception {
+        String client = dryRun("--master", "spark://m:7077", "conf/sweeps/quickstart.yaml", "--sweep-id", "x");
+        assertTrue(!client.contains("--properties-file"), "the site's spark-defaults.conf stays in force: " + client);
+        assertTrue(client.contains("--conf spark.speculation=false") && client.contains("--deploy-mode client"), client);
+        assertTrue(client.contains("--driver-java-options") && !client.contains("--files"), client);
+        assertTrue(client.endsWith("sweep conf/sweeps/quickstart.yaml --sweep-id x"), client);
+
+        String standaloneCluster = dryRun("--cluster-conf", "deploy/standalone.conf", "--deploy-mode", "cluster",
+                "--supervise", "conf/sweeps/paper-basic.yaml");
+        assertTrue(standaloneCluster.contains("--conf spark.master=spark://spark-master.example.com:7077"), standaloneCluster);
+        assertTrue(standaloneCluster.contains("--deploy-mode cluster --files conf/sweeps/paper-basic.yaml"), standaloneCluster);
+        assertTrue(standaloneCluster.contains("--supervise") && standaloneCluster.endsWith("sweep paper-basic.yaml"),
+                standaloneCluster);
+
+        String yarn = dryRun("--cluster-conf", "deploy/yarn.conf", "--principal", "bpm@EXAMPLE.COM", "--keytab",
+                "/etc/bpm.keytab", "--driver-cores", "2", "conf/sweeps/paper-basic.yaml");
+        assertTrue(yarn.contains("--deploy-mode cluster --files conf/sweeps/paper-basic.yaml"),
+                "the deploy mode comes from yarn.conf: " + yarn);
+        assertTrue(yarn.contains("--principal bpm@EXAMPLE.COM --keytab /etc/bpm.keytab --driver-cores 2"), yarn);
+        assertTrue(yarn.contains("spark.executor.memoryOverhead=") && yarn.contains("spark.yarn.maxAppAttempts=2"), yarn);
+        assertTrue(yarn.endsWith("sweep paper-basic.yaml"), yarn);
     }
 
     @Test
