@@ -78,8 +78,9 @@ final class HadoopCheckpoints implements CheckpointStore {
         FileSystem fs = fs();
         fs.mkdirs(dir);
         String name = String.format("%s%04d%s", PREFIX, epochs.size(), SUFFIX);
-        Path tmp = new Path(dir, "_" + name + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
+        // a name of this attempt's own: a writer that died mid-file may still hold an HDFS lease on its temp file
+        Path tmp = new Path(dir, "_" + name + "." + java.util.UUID.randomUUID() + ".tmp");
+        try (OutputStream out = fs.create(tmp, false)) {
             Checkpoint.write(out, fingerprint, epochs, model);
         }
         Path target = new Path(dir, name);
@@ -90,6 +91,11 @@ final class HadoopCheckpoints implements CheckpointStore {
         List<FileStatus> files = complete(fs);
         for (int k = 2; k < files.size(); k++) { // keep this epoch's and the previous one
             fs.delete(files.get(k).getPath(), false);
+        }
+        for (FileStatus f : fs.listStatus(dir)) { // temp files of attempts that died while writing
+            if (f.getPath().getName().startsWith("_") && !f.getPath().equals(tmp)) {
+                fs.delete(f.getPath(), false);
+            }
         }
     }
 

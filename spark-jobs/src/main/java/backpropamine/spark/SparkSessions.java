@@ -30,6 +30,9 @@ public final class SparkSessions {
         conf.setIfMissing("spark.scheduler.mode", "FAIR");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         conf.setIfMissing("spark.sql.shuffle.partitions", "4");
+        // the results tables are small: tasks need not wait for an executor on the node of an HDFS block
+        conf.setIfMissing("spark.sql.iceberg.locality.enabled", "false");
+        conf.setIfMissing("spark.locality.wait", "0s");
         String extensions = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
         String current = conf.get("spark.sql.extensions", "");
         if (!current.contains(extensions)) {

@@ -97,6 +97,7 @@ public final class SweepRunner {
     private final AtomicInteger lost = new AtomicInteger();
     private final Object finishedSignal = new Object();
     private String checkpointRoot;
+    private Journal journal;
     private double synthetic = -1;
 
     /** @param parallelism trials at a time; 0 follows the task slots Spark has */
@@ -151,6 +152,13 @@ public final class SweepRunner {
         ResultsStore store = new ResultsStore(spark, spec.results());
         store.ensureTables();
         checkpointRoot = spec.checkpoints().rootUri(spec.results().warehouse());
+        journal = new Journal(checkpointRoot, sweepId);
+        List<TrialOutcome> recovered = readJournal();
+        if (!recovered.isEmpty()) { // finished by an earlier run that could not commit them: commit before anything
+            store.commit(recovered);
+            removeFromJournal(recovered);
+            out.printf("%d finished trials recovered from the journal and committed%n", recovered.size());
+        }
         List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum(), checkpointRoot, synthetic);
         Set<String> done = new ResultsQueries(spark, spec.results()).finishedKeys(sweepId, rerunFailed);
         if (spec.reuse()) { // trials some earlier sweep computed: copy their rows instead of training them again
@@ -216,7 +224,8 @@ public final class SweepRunner {
         }
         if (uncommitted > 0) {
             lost.addAndGet(uncommitted);
-            out.printf("%d results could not be committed; those trials will run again on the next run%n", uncommitted);
+            out.printf("%d finished results could not be committed now; they are kept in the journal and committed by"
+                    + " the next run of the sweep%n", uncommitted);
         }
         return new Summary(sweepId, all.size(), all.size() - toRun, completed.get(), diverged.get(), failed.get(),
                 lost.get(), (System.nanoTime() - start) / 1e9);
@@ -272,8 +281,32 @@ public final class SweepRunner {
                 return;
             }
         }
+        try {
+            journal.write(o);
+        } catch (IOException e) {
+            out.printf("%ncannot journal the outcome of trial %s (%s); it is kept in memory until committed%n",
+                    o.trialKey(), e.getMessage());
+        }
         synchronized (pending) {
             pending.add(o);
+        }
+    }
+
+    private List<TrialOutcome> readJournal() {
+        try {
+            return journal.read();
+        } catch (IOException e) {
+            out.printf("cannot read the journal of sweep %s: %s%n", sweepId, e.getMessage());
+            return List.of();
+        }
+    }
+
+    private void removeFromJournal(List<TrialOutcome> committed) {
+        try {
+            journal.remove(committed);
+        } catch (IOException e) {
+            out.printf("%ncannot clear %d committed entries from the journal (they commit again, harmlessly): %s%n",
+                    committed.size(), e.getMessage());
         }
     }
 
@@ -308,6 +341,7 @@ public final class SweepRunner {
                 store.maintain(sweepId);
             }
             liveEpochsCommitted.putAll(liveCounts);
+            removeFromJournal(batch);
             for (TrialOutcome o : batch) {
                 liveEpochsCommitted.remove(o.trialKey());
                 if (synthetic < 0 && !spec.checkpoints().keep() && o.status() != TrialStatus.LOST) {

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import backpropamine.model.Variant;
 import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.results.ResultsQueries;
+import backpropamine.spark.results.TrialOutcome;
 import backpropamine.spark.sweep.Axis;
 import backpropamine.spark.sweep.SweepSpec;
+import backpropamine.spark.sweep.TrialSpec;
 import backpropamine.spark.testing.TestData;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
@@ -162,5 +164,25 @@ class SweepRunnerLocalTest {
         assertEquals(spark.sql("SELECT sum(valid_ppl) FROM bpm.results.epochs WHERE sweep_id = 's1'").first().getDouble(0),
                 spark.sql("SELECT sum(valid_ppl) FROM bpm.results.epochs WHERE sweep_id = 's3'").first().getDouble(0),
                 "epochs copied with the rows");
+    }
+
+    @Test
+    @Order(7)
+    void aResultLeftInTheJournalIsCommittedByTheNextRunInsteadOfRetraining() throws Exception {
+        SweepSpec s = spec("journaled", List.of(Variant.LSTM), 160_000);
+        String root = s.checkpoints().rootUri(s.results().warehouse());
+        TrialSpec first = SweepRunner.trials(s, "s4", TestData.dir().toAbsolutePath().normalize().toString(),
+                backpropamine.data.PtbCorpus.load(TestData.dir()).checksum(), root, -1).get(0);
+        // a finished trial whose commit never happened: the driver died with it in the journal
+        TrialOutcome o = TrialOutcome.trained("s4", first.trialKey(), SyntheticTrial.run(first.config(), first.trialKey(), 0),
+                new TrialOutcome.Attempt("elsewhere", null, new java.sql.Timestamp(0), new java.sql.Timestamp(1000), 1),
+                "test");
+        new Journal(root, "s4").write(o);
+        SweepRunner.Summary sum = run(s, "s4", false);
+        assertEquals(1, sum.skipped(), "the journaled trial is not trained again");
+        assertEquals(1, sum.completed());
+        assertEquals("elsewhere", spark.sql("SELECT executor_host FROM bpm.results.trials WHERE sweep_id = 's4'"
+                + " AND trial_key = '" + first.trialKey() + "'").first().getString(0));
+        assertTrue(new Journal(root, "s4").read().isEmpty(), "committed entries leave the journal");
     }
 }

@@ -17,6 +17,7 @@ public final class BpmProcess {
     public static Process start(Path dir, String name, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(BuildInfo.jvmFlags());
+        cmd.add("-Dlog4j2.configurationFile=" + TestData.root().resolve("conf/log4j2.properties"));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "backpropamine.spark.cli.BpmSpark"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

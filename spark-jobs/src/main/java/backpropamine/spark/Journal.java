@@ -1,0 +1,76 @@
+package backpropamine.spark;
+
+import backpropamine.spark.results.TrialOutcome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The sweep driver's durable record of finished trials not yet committed: each outcome is written here
+ * ({@code <root>/<sweep id>/_journal/<trial key>.outcome}, through Hadoop's FileSystem API) as it arrives, and
+ * deleted once its row is in the table. A run that finds entries commits them before scheduling anything, so a
+ * result is never lost to commits that failed for a while or to a driver that died before committing.
+ */
+final class Journal {
+    private final Path dir;
+
+    Journal(String root, String sweepId) {
+        this.dir = new Path(new Path(new Path(URI.create(root)), sweepId), "_journal");
+    }
+
+    private FileSystem fs() throws IOException {
+        return dir.getFileSystem(new Configuration());
+    }
+
+    /** Records an outcome (written to a temporary name, then renamed: a crash leaves no half entry). */
+    void write(TrialOutcome o) throws IOException {
+        FileSystem fs = fs();
+        fs.mkdirs(dir);
+        Path tmp = new Path(dir, "_" + o.trialKey() + "." + java.util.UUID.randomUUID());
+        try (OutputStream raw = fs.create(tmp, false); ObjectOutputStream out = new ObjectOutputStream(raw)) {
+            out.writeObject(o);
+        }
+        Path target = new Path(dir, o.trialKey() + ".outcome");
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+            throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+    }
+
+    /** The outcomes recorded and not yet committed (unreadable entries are skipped and left for inspection). */
+    List<TrialOutcome> read() throws IOException {
+        FileSystem fs = fs();
+        List<TrialOutcome> out = new ArrayList<>();
+        if (!fs.exists(dir)) {
+            return out;
+        }
+        for (FileStatus f : fs.listStatus(dir)) {
+            if (!f.getPath().getName().endsWith(".outcome")) {
+                continue;
+            }
+            try (InputStream raw = fs.open(f.getPath()); ObjectInputStream in = new ObjectInputStream(raw)) {
+                out.add((TrialOutcome) in.readObject());
+            } catch (IOException | ClassNotFoundException | ClassCastException e) {
+                // written by another version of the code: its trial simply runs again
+            }
+        }
+        return out;
+    }
+
+    /** Forgets committed outcomes. */
+    void remove(List<TrialOutcome> committed) throws IOException {
+        FileSystem fs = fs();
+        for (TrialOutcome o : committed) {
+            fs.delete(new Path(dir, o.trialKey() + ".outcome"), false);
+        }
+    }
+}
