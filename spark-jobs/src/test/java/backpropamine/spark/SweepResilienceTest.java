@@ -146,7 +146,7 @@ class SweepResilienceTest {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isDirectory).toList();
+            return s.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().startsWith("_")).toList(); // not _journal
         }
     }
 }
