@@ -84,6 +84,25 @@ public record TrialConfig(
         return sb.toString();
     }
 
+    /**
+     * The config a fingerprint describes (the inverse of {@link #fingerprint()}): results rows carry it, so a later
+     * stage (replication with other seeds) can rebuild the exact trial.
+     *
+     * @throws IllegalArgumentException naming an unknown key or a value out of range
+     */
+    public static TrialConfig fromFingerprint(String fingerprint) {
+        Builder b = new Builder();
+        for (String kv : fingerprint.split(";")) {
+            int eq = kv.indexOf('=');
+            TrialSetting s = eq < 0 ? null : TrialSetting.byKey(kv.substring(0, eq));
+            if (s == null) {
+                throw new IllegalArgumentException("not a trial fingerprint entry: '" + kv + "'");
+            }
+            b.set(s, s.parse(kv.substring(eq + 1)));
+        }
+        return b.build();
+    }
+
     /** The settings in the order of the record's components; class initialisation fails if the two disagree. */
     private static final List<TrialSetting> COMPONENTS;
     private static final Map<TrialSetting, MethodHandle> ACCESSORS = new EnumMap<>(TrialSetting.class);

@@ -68,6 +68,16 @@ class TrialConfigTest {
     }
 
     @Test
+    void aFingerprintRebuildsItsConfig() {
+        TrialConfig a = TrialConfig.builder(Variant.RETRO).hidden(77).seed(9).traceClip(0.5).l2(1e-6).decayFactor(0.33)
+                .precision(Precision.DOUBLE).build();
+        assertEquals(a, TrialConfig.fromFingerprint(a.fingerprint()));
+        TrialConfig auto = TrialConfig.builder(Variant.LSTM).build();
+        assertEquals(auto, TrialConfig.fromFingerprint(auto.fingerprint()));
+        assertThrows(IllegalArgumentException.class, () -> TrialConfig.fromFingerprint("variant=LSTM;colour=blue"));
+    }
+
+    @Test
     void toBuilderRoundTripsEverySetting() {
         TrialConfig a = TrialConfig.builder(Variant.RETRO).hidden(77).seed(9).traceClip(0.5).precision(Precision.DOUBLE)
                 .build();

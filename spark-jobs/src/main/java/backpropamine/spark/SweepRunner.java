@@ -99,6 +99,7 @@ public final class SweepRunner {
     private String checkpointRoot;
     private Journal journal;
     private double synthetic = -1;
+    private List<TrialConfig> explicit;
 
     /** @param parallelism trials at a time; 0 follows the task slots Spark has */
     public SweepRunner(SparkSession spark, SweepSpec spec, String sweepId, boolean rerunFailed, int parallelism,
@@ -115,8 +116,13 @@ public final class SweepRunner {
     /** The grid as trial specs with their keys, in grid order, without duplicates. */
     public static List<TrialSpec> trials(SweepSpec spec, String sweepId, String dataDir, String dataChecksum,
                                          String checkpointRoot, double synthetic) {
+        return trials(spec.expand(), spec, sweepId, dataDir, dataChecksum, checkpointRoot, synthetic);
+    }
+
+    private static List<TrialSpec> trials(List<TrialConfig> configs, SweepSpec spec, String sweepId, String dataDir,
+                                          String dataChecksum, String checkpointRoot, double synthetic) {
         Map<String, TrialSpec> byKey = new LinkedHashMap<>();
-        for (TrialConfig c : spec.expand()) {
+        for (TrialConfig c : configs) {
             String key = TrialKey.of(c, dataChecksum);
             byKey.putIfAbsent(key, new TrialSpec(sweepId, key, c, dataDir, spec.threads(),
                     synthetic >= 0 ? null : checkpointRoot, spec.allowSharedGpu(), synthetic));
@@ -134,6 +140,15 @@ public final class SweepRunner {
             throw new IllegalArgumentException("--synthetic seconds must be >= 0, was " + seconds);
         }
         this.synthetic = seconds;
+        return this;
+    }
+
+    /**
+     * Runs these trials instead of the spec's grid (the replication stage: chosen configurations x seeds); the spec
+     * still says where data, results and checkpoints are.
+     */
+    public SweepRunner trials(List<TrialConfig> configs) {
+        this.explicit = List.copyOf(configs);
         return this;
     }
 
@@ -159,7 +174,8 @@ public final class SweepRunner {
             removeFromJournal(recovered);
             out.printf("%d finished trials recovered from the journal and committed%n", recovered.size());
         }
-        List<TrialSpec> all = trials(spec, sweepId, dataDir.toString(), corpus.checksum(), checkpointRoot, synthetic);
+        List<TrialSpec> all = trials(explicit != null ? explicit : spec.expand(), spec, sweepId, dataDir.toString(),
+                corpus.checksum(), checkpointRoot, synthetic);
         Set<String> done = new ResultsQueries(spark, spec.results()).finishedKeys(sweepId, rerunFailed);
         if (spec.reuse()) { // trials some earlier sweep computed: copy their rows instead of training them again
             Set<String> reused = store.reuse(sweepId, all.stream().map(TrialSpec::trialKey)

@@ -45,21 +45,23 @@ class LayersTest {
     }
 
     /**
-     * spark-jobs: cli -> the driver and task -> sweep -> results; model-core's learning is reached only through its
+     * spark-jobs: cli -> report -> the driver and task -> sweep -> results; model-core's learning is reached only through its
      * {@code train} API, never {@code nn} or {@code ops} directly.
      */
     @Test
     void sparkJobsDependsOnlyDownwards() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("backpropamine.spark.cli..")
+                .layer("report").definedBy("backpropamine.spark.report..")
                 .layer("driver").definedBy("backpropamine.spark")
                 .layer("sweep").definedBy("backpropamine.spark.sweep..")
                 .layer("results").definedBy("backpropamine.spark.results..")
                 .layer("kernels").definedBy("backpropamine.nn..", "backpropamine.nn64..", "backpropamine.ops..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-                .whereLayer("driver").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("sweep").mayOnlyBeAccessedByLayers("cli", "driver")
-                .whereLayer("results").mayOnlyBeAccessedByLayers("cli", "driver", "sweep")
+                .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("driver").mayOnlyBeAccessedByLayers("cli", "report")
+                .whereLayer("sweep").mayOnlyBeAccessedByLayers("cli", "driver", "report")
+                .whereLayer("results").mayOnlyBeAccessedByLayers("cli", "driver", "sweep", "report")
                 .whereLayer("kernels").mayNotBeAccessedByAnyLayer()
                 .check(classes);
     }

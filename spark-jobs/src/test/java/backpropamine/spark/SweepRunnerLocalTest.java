@@ -151,7 +151,7 @@ class SweepRunnerLocalTest {
     void reuseCopiesTrialsAnEarlierSweepComputedInsteadOfTraining() throws InterruptedException {
         SweepSpec small = spec("small", List.of(Variant.LSTM, Variant.SIMPLE, Variant.RETRO), 160_000);
         SweepSpec reusing = new SweepSpec(small.name(), small.variants(), small.axes(), small.seeds(), small.training(),
-                small.data(), small.results(), small.threads(), small.checkpoints(), false, true);
+                small.data(), small.results(), small.threads(), small.checkpoints(), false, true, null);
         SweepRunner.Summary s = run(reusing, "s3", false);
         assertEquals(6, s.total());
         assertEquals(6, s.skipped(), "every key was finished by s1 (LSTM, SIMPLE) or by the later run with RETRO");

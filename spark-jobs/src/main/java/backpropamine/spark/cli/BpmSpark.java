@@ -14,6 +14,8 @@ public final class BpmSpark {
         cl.addSubcommand("sql", new SqlCommand());
         cl.addSubcommand("status", new StatusCommand());
         cl.addSubcommand("nightly", new NightlyCommand());
+        cl.addSubcommand("replicate", new ReplicateCommand());
+        cl.addSubcommand("report", new ReportCommand());
         return cl;
     }
 

@@ -3,11 +3,14 @@ package backpropamine.spark.cli;
 import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepLease;
 import backpropamine.spark.SweepRunner;
+import backpropamine.spark.report.Reports;
 import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.SweepsTable;
 import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -34,6 +37,17 @@ public final class NightlyCommand implements Callable<Integer> {
     @Option(names = "--lock-dir", description = "where the sweep's lease lives: a path or a Hadoop URI reachable from"
             + " every host that may start the night (default $BPM_LOCK_DIR, else _locks in the warehouse)")
     String lockDir;
+
+    @Option(names = "--report-dir", description = "where the night's HTML report goes (default $BPM_LOG_DIR, else logs)")
+    Path reportDir;
+
+    private Path reportDir() {
+        if (reportDir != null) {
+            return reportDir;
+        }
+        String env = System.getenv("BPM_LOG_DIR");
+        return Path.of(env != null && !env.isBlank() ? env : "logs");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -102,6 +116,13 @@ public final class NightlyCommand implements Callable<Integer> {
             Double p = prevBest.get(e.getKey());
             System.out.printf("  %-8s %8.2f%s%n", e.getKey(), e.getValue(),
                     p == null ? "" : String.format("   previous night %.2f (%+.2f)", p, e.getValue() - p));
+        }
+        Path report = reportDir().resolve("report-" + id + ".html");
+        try { // the night's report next to its log; the sweeps row names it
+            Reports.write(spark, spec.results(), id, report);
+            line.append("; report ").append(report.toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            System.out.println("the night's report could not be written to " + report + ": " + e.getMessage());
         }
         new SweepsTable(spark, spec.results()).upsert(id, spec.name(), java.sql.Date.valueOf(night), started,
                 new Timestamp(System.currentTimeMillis()), done, completed, diverged, failed, bestVariant, bestPpl, prevId,

@@ -2,6 +2,7 @@ package backpropamine.spark.cli;
 
 import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepRunner;
+import backpropamine.spark.report.Replicator;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
@@ -44,6 +45,13 @@ public final class SweepCommand implements Callable<Integer> {
                         + spec.results().qualifiedNamespace());
             }
             SweepRunner.Summary s = runner.run();
+            if (spec.replicate() != null && synthetic == null) { // the paper's second stage, chained by the sweep file
+                SweepSpec.ReplicatePlan p = spec.replicate();
+                SweepRunner.Summary r = new Replicator(p.top(), Replicator.firstSeeds(p.seeds()), p.metric()).run(spark,
+                        spec.results(), id, spec.data(), spec.threads(), options.parallelism, options.commitSeconds, System.out);
+                s = new SweepRunner.Summary(id, s.total() + r.total(), s.skipped() + r.skipped(), s.completed() + r.completed(),
+                        s.diverged() + r.diverged(), s.failed() + r.failed(), s.lost() + r.lost(), s.seconds() + r.seconds());
+            }
             System.out.printf("sweep %s: %d trials (%d skipped as finished), %d completed, %d diverged, %d failed%s in %.0f s"
                             + " (%.0f trials/h)%n", id, s.total(), s.skipped(), s.completed(), s.diverged(), s.failed(),
                     s.lost() > 0 ? ", " + s.lost() + " lost (run again to retry; bpm status lists them)" : "", s.seconds(),

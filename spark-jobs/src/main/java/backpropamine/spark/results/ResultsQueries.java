@@ -104,6 +104,32 @@ public final class ResultsQueries {
                 + " WHERE e.sweep_id = :id GROUP BY e.trial_key ORDER BY e.trial_key", "id", sweepId);
     }
 
+    /** Metrics a sweep's configurations can be ranked by. */
+    public static final List<String> METRICS = List.of("best_valid_ppl", "final_valid_ppl", "test_ppl");
+
+    /** The fingerprints of the best {@code top} completed trials of each variant by {@code metric} (lowest first). */
+    public List<String> bestConfigs(String sweepId, int top, String metric) {
+        if (!METRICS.contains(metric)) {
+            throw new IllegalArgumentException("unknown metric '" + metric + "': use one of " + METRICS);
+        }
+        return sql("SELECT config FROM (SELECT config, variant, " + metric + " AS m, row_number() OVER (PARTITION BY variant"
+                + " ORDER BY " + metric + ") AS rk FROM " + trials() + " WHERE sweep_id = :id AND status = 'COMPLETED'"
+                + " AND " + metric + " IS NOT NULL) WHERE rk <= " + Math.max(1, top) + " ORDER BY variant, rk", "id", sweepId)
+                .collectAsList().stream().map(r -> r.getString(0)).toList();
+    }
+
+    /** Every trial row of a sweep. */
+    public List<Row> trialRows(String sweepId) {
+        return sql("SELECT * FROM " + trials() + " WHERE sweep_id = :id ORDER BY variant, trial_key", "id", sweepId)
+                .collectAsList();
+    }
+
+    /** The epochs of one trial, in order. */
+    public List<Row> epochRows(String sweepId, String trialKey) {
+        return sql("SELECT epoch, learning_rate, train_ppl, valid_ppl FROM " + at.table("epochs")
+                + " WHERE sweep_id = :id AND trial_key = :key ORDER BY epoch", "id", sweepId, "key", trialKey).collectAsList();
+    }
+
     /** Every sweep, latest first. */
     public Dataset<Row> sweeps() {
         return sql("SELECT sweep_id, count(*) AS trials, sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) AS failed,"

@@ -34,6 +34,17 @@ public final class ResultsSchema {
             field("seconds", DataTypes.DoubleType, true),
     });
 
+    /** The {@code summary} table: Table 1 of a replication sweep, one row per configuration over its seeds. */
+    public static final StructType SUMMARY = new StructType(new StructField[] {
+            field("sweep_id", DataTypes.StringType, false),
+            field("configuration", DataTypes.StringType, false),
+            field("runs", DataTypes.IntegerType, false),
+            field("mean_test_ppl", DataTypes.DoubleType, true),
+            field("sd_test_ppl", DataTypes.DoubleType, true),
+            field("ci95_low", DataTypes.DoubleType, true),
+            field("ci95_high", DataTypes.DoubleType, true),
+    });
+
     private ResultsSchema() {
     }
 

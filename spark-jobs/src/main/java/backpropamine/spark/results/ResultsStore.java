@@ -162,6 +162,21 @@ public final class ResultsStore {
         return copied;
     }
 
+    /** Replaces a sweep's rows of the {@code summary} table (rows of {@link ResultsSchema#SUMMARY}). */
+    public synchronized void replaceSummary(String sweepId, List<Row> rows) {
+        String table = cfg.table("summary");
+        spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + ResultsSchema.SUMMARY.toDDL() + ") USING iceberg"
+                + " TBLPROPERTIES ('format-version'='2')");
+        spark.sql("DELETE FROM " + table + " WHERE sweep_id = :id", Map.of("id", sweepId));
+        if (!rows.isEmpty()) {
+            try {
+                spark.createDataFrame(rows, ResultsSchema.SUMMARY).writeTo(table).append();
+            } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** Commits of trial rows so far (the runner compacts every {@link #MAINTAIN_EVERY}). */
     public synchronized int commits() {
         return commits;

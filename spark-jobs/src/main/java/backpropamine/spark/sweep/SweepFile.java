@@ -48,7 +48,7 @@ import java.util.TreeSet;
  */
 public final class SweepFile {
     private static final Set<String> TOP = Set.of("name", "variants", "grid", "seeds", "training", "data", "results",
-            "checkpoints", "max_trials", "reuse");
+            "checkpoints", "max_trials", "reuse", "replicate");
     /** Keys under {@code training} that are not trial settings: how a trial runs, not what it computes. */
     private static final String THREADS = "threads";
     private static final String ALLOW_SHARED_GPU = "allow_shared_gpu";
@@ -211,7 +211,7 @@ public final class SweepFile {
         ResultsLocation results = results(root.get("results"));
         SweepSpec spec = new SweepSpec(name, List.copyOf(variants), List.copyOf(axes), List.copyOf(seeds), training,
                 data, results, threads, checkpoints(root.get("checkpoints")), allowSharedGpu,
-                root.has("reuse") && bool(root.get("reuse"), "reuse"));
+                root.has("reuse") && bool(root.get("reuse"), "reuse"), replicate(root.get("replicate")));
         try {
             spec.expand(); // every grid point must make a valid trial
         } catch (SweepFileException e) {
@@ -226,6 +226,23 @@ public final class SweepFile {
             return CheckpointPolicy.defaults();
         }
         return new CheckpointPolicy(text(c, "root", null), c.has("keep") && bool(c.get("keep"), "checkpoints.keep"));
+    }
+
+    private SweepSpec.ReplicatePlan replicate(JsonNode r) {
+        if (r == null || r.isNull()) {
+            return null;
+        }
+        onlyKnown(r, Set.of("top", "seeds", "metric"), "replicate");
+        int top = r.has("top") ? integer(r.get("top"), "replicate.top") : 1;
+        int seeds = r.has("seeds") ? integer(r.get("seeds"), "replicate.seeds") : 16;
+        String metric = text(r, "metric", "best_valid_ppl");
+        if (top < 1 || seeds < 1) {
+            throw error("replicate", "top and seeds must be >= 1, were " + top + " and " + seeds);
+        }
+        if (!List.of("best_valid_ppl", "final_valid_ppl", "test_ppl").contains(metric)) {
+            throw error("replicate.metric", "must be best_valid_ppl, final_valid_ppl or test_ppl, was " + metric);
+        }
+        return new SweepSpec.ReplicatePlan(top, seeds, metric);
     }
 
     private boolean bool(JsonNode x, String where) {

@@ -19,21 +19,26 @@ import java.util.List;
  * @param checkpoints where the trials' per-epoch checkpoints go
  * @param allowSharedGpu on the CUDA backend, let a task without a GPU address train on device 0
  * @param reuse     copy the finished row of a trial key computed by any earlier sweep instead of training it again
+ * @param replicate after the grid, retrain its best configurations with several seeds (null: no replication)
  */
 public record SweepSpec(String name, List<Variant> variants, List<Axis> axes, List<Long> seeds, TrialConfig training,
                         Path data, ResultsLocation results, int threads, CheckpointPolicy checkpoints,
-                        boolean allowSharedGpu, boolean reuse) {
+                        boolean allowSharedGpu, boolean reuse, ReplicatePlan replicate) {
+
+    /** The replication stage a sweep file chains after its grid: {@code replicate: {top: 1, seeds: 16}}. */
+    public record ReplicatePlan(int top, int seeds, String metric) {
+    }
 
     /** A sweep with the default checkpoint policy and exclusive GPUs. */
     public SweepSpec(String name, List<Variant> variants, List<Axis> axes, List<Long> seeds, TrialConfig training,
                      Path data, ResultsLocation results, int threads) {
-        this(name, variants, axes, seeds, training, data, results, threads, CheckpointPolicy.defaults(), false, false);
+        this(name, variants, axes, seeds, training, data, results, threads, CheckpointPolicy.defaults(), false, false, null);
     }
 
     /** The same sweep with its results elsewhere (for instance a synthetic run's namespace). */
     public SweepSpec withResults(ResultsLocation other) {
         return new SweepSpec(name, variants, axes, seeds, training, data, other, threads, checkpoints, allowSharedGpu,
-                reuse);
+                reuse, replicate);
     }
 
     /** The axis of a setting, or null if the setting is fixed in this sweep. */

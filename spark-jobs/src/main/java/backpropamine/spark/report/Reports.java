@@ -1,0 +1,42 @@
+package backpropamine.spark.report;
+
+import backpropamine.spark.results.ResultsLocation;
+import backpropamine.spark.results.ResultsQueries;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** Gathers a sweep's results (and its replication's) and writes the HTML report. */
+public final class Reports {
+    private Reports() {
+    }
+
+    /**
+     * Writes the report of {@code sweepId} to {@code out} (and its replication's Table 1 to {@code summary}).
+     *
+     * @return which sweeps the report covers, in words
+     */
+    public static String write(SparkSession spark, ResultsLocation results, String sweepId, Path out) throws IOException {
+        ResultsQueries q = new ResultsQueries(spark, results);
+        List<Row> trials = q.trialRows(sweepId);
+        Map<String, List<Row>> curves = new LinkedHashMap<>();
+        HtmlReport.best(trials).forEach((v, r) -> curves.put(v, q.epochRows(sweepId, r.getAs("trial_key"))));
+        String rid = Replication.idFor(sweepId);
+        List<Row> replication = q.hasSweep(rid) ? q.trialRows(rid) : List.of();
+        if (!replication.isEmpty()) {
+            Replicator.writeSummary(spark, results, rid);
+        }
+        HtmlReport.Page page = HtmlReport.render(new HtmlReport.Input(sweepId, trials, curves, rid, replication));
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(out, page.html());
+        return sweepId + (replication.isEmpty() ? "" : " and " + rid);
+    }
+}
