@@ -260,6 +260,14 @@ public final class HtmlReport {
     private void settings(Input in) {
         html.append("<section id=\"settings\"><h2>Settings</h2><p>Code version(s): ");
         html.append(esc(String.join(", ", in.trials().stream().map(r -> r.<String>getAs("code_version")).distinct().toList())));
+        html.append("</p><p>The grid (from the trials' rows): ");
+        List<String> grid = new ArrayList<>();
+        grid.add("variants " + in.trials().stream().map(r -> r.<String>getAs("variant")).distinct().sorted().toList());
+        for (String a : AXES) {
+            grid.add(a + " " + in.trials().stream().map(r -> ((Number) r.getAs(a)).doubleValue()).distinct().sorted().toList());
+        }
+        grid.add("seeds " + in.trials().stream().map(r -> r.<Long>getAs("seed")).distinct().sorted().toList());
+        html.append(esc(String.join("; ", grid)));
         html.append("</p><table><tr><th class=\"l\">variant</th><th class=\"l\">best trial's settings</th></tr>");
         best(in.trials()).forEach((v, r) -> html.append("<tr><td class=\"l\">").append(esc(v)).append("</td><td class=\"l\">")
                 .append(esc(r.<String>getAs("config").replace(";", "; "))).append("</td></tr>"));
