@@ -70,7 +70,7 @@ public final class NightlyCommand implements Callable<Integer> {
                 SweepsTable sweeps = new SweepsTable(spark, spec.results());
                 sweeps.ensure();
                 sweeps.running(id, spec.name(), java.sql.Date.valueOf(night), started);
-                SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, options.parallelism, options.commitSeconds, System.out).run();
+                SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, options.scheduling.parallelism, options.scheduling.commitSeconds, System.out).run();
                 return summarise(spark, spec, id, night, started, run);
             }
         }

@@ -30,10 +30,8 @@ public final class ReplicateCommand implements Callable<Integer> {
     String metric;
     @Option(names = "--data", description = "PTB directory (default $BPM_DATA, else data/ptb)")
     Path data;
-    @Option(names = "--parallelism", defaultValue = "0", description = "trials at a time (default: follow the task slots)")
-    int parallelism;
-    @Option(names = "--commit-seconds", defaultValue = "30", description = "commit results at least this often (default ${DEFAULT-VALUE})")
-    long commitSeconds;
+    @Mixin
+    SchedulingOptions scheduling;
     @Mixin
     CatalogOptions catalog;
 
@@ -41,7 +39,8 @@ public final class ReplicateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Replicator r = new Replicator(top, seedList != null ? seedList : Replicator.firstSeeds(seeds), metric);
         try (SparkSession spark = catalog.session("bpm replicate " + sweepId)) {
-            SweepRunner.Summary s = r.run(spark, catalog.results(), sweepId, data, 1, parallelism, commitSeconds, System.out);
+            SweepRunner.Summary s = r.run(spark, catalog.results(), sweepId, data, 1, scheduling.parallelism,
+                    scheduling.commitSeconds, System.out);
             System.out.printf("replication %s: %d trials, %d completed, %d diverged, %d failed, %d lost; Table 1 in"
                             + " %s (bpm report %s)%n", Replication.idFor(sweepId), s.total(), s.completed(), s.diverged(),
                     s.failed(), s.lost(), catalog.results().table("summary"), sweepId);

@@ -1,6 +1,7 @@
 package backpropamine.spark.cli;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -10,8 +11,6 @@ public final class RunOptions {
     Path file;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
     String master;
-    @Option(names = "--parallelism", defaultValue = "0", description = "trials at a time (default: task slots less one)")
-    int parallelism;
-    @Option(names = "--commit-seconds", defaultValue = "30", description = "commit results at least this often (default ${DEFAULT-VALUE})")
-    long commitSeconds;
+    @Mixin
+    SchedulingOptions scheduling;
 }

@@ -37,7 +37,7 @@ public final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--sweep-id must be letters, digits, '-', '_', '.', ':' only, was " + id);
         }
         try (SparkSession spark = SparkSessions.create("bpm sweep " + id, options.master, spec.results())) {
-            SweepRunner runner = new SweepRunner(spark, spec, id, rerunFailed, options.parallelism, options.commitSeconds,
+            SweepRunner runner = new SweepRunner(spark, spec, id, rerunFailed, options.scheduling.parallelism, options.scheduling.commitSeconds,
                     System.out);
             if (synthetic != null) {
                 runner.synthetic(synthetic);
@@ -48,7 +48,7 @@ public final class SweepCommand implements Callable<Integer> {
             if (spec.replicate() != null && synthetic == null) { // the paper's second stage, chained by the sweep file
                 SweepSpec.ReplicatePlan p = spec.replicate();
                 SweepRunner.Summary r = new Replicator(p.top(), Replicator.firstSeeds(p.seeds()), p.metric()).run(spark,
-                        spec.results(), id, spec.data(), spec.threads(), options.parallelism, options.commitSeconds, System.out);
+                        spec.results(), id, spec.data(), spec.threads(), options.scheduling.parallelism, options.scheduling.commitSeconds, System.out);
                 s = new SweepRunner.Summary(id, s.total() + r.total(), s.skipped() + r.skipped(), s.completed() + r.completed(),
                         s.diverged() + r.diverged(), s.failed() + r.failed(), s.lost() + r.lost(), s.seconds() + r.seconds());
             }
