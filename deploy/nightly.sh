@@ -19,7 +19,7 @@ mkdir -p "$logdir"
 log="$logdir/nightly-$(date -u +%F).log"
 echo "=== $(date -u +%FT%TZ) nightly start: $sweep (pid $$)" >> "$log"
 if [ -n "${BPM_MASTER:-}" ]; then
-  # client deploy mode: the driver, and so the lock, stay on this host
+  # client deploy mode: the driver runs here (the lease itself lives with the results, so any host is fine)
   BPM_COMMAND=nightly "$ROOT/deploy/submit.sh" ${BPM_CLUSTER_CONF:+--cluster-conf "$BPM_CLUSTER_CONF"} \
     --master "$BPM_MASTER" --deploy-mode client "$sweep" >> "$log" 2>&1
 else
