@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code bpm sql "SELECT ..."}: Spark SQL against the results catalog (tables trials and epochs). */
 @Command(name = "sql", mixinStandardHelpOptions = true,
-        description = "Run Spark SQL on the results; 'trials' and 'epochs' resolve in the results namespace.")
+        description = "Run Spark SQL on the results; trials, epochs, sweeps and summary resolve in the results namespace."
+                + " Read-only unless --write.")
 public final class SqlCommand implements Callable<Integer> {
     enum Format { table, csv, json }
 
