@@ -227,7 +227,13 @@ public enum TrialSetting {
                             + Arrays.toString(Precision.values()));
                 }
             }
-            case SIZE_OR_AUTO -> "auto".equalsIgnoreCase(t) ? null : fromDecimal(decimal(t));
+            case SIZE_OR_AUTO -> {
+                try {
+                    yield "auto".equalsIgnoreCase(t) ? null : fromDecimal(decimal(t));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("must be auto or an integer, was " + t);
+                }
+            }
             case REAL, INTEGER, LONG -> fromDecimal(decimal(t));
         };
     }

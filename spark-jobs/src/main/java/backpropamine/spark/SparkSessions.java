@@ -1,8 +1,6 @@
 package backpropamine.spark;
 
 import backpropamine.spark.results.ResultsLocation;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -45,17 +43,8 @@ public final class SparkSessions {
                 && !conf.contains(prefix + ".catalog-impl")) {
             conf.set(prefix + ".type", "hadoop");
         }
-        conf.setIfMissing(prefix + ".warehouse", warehouseUri(results.warehouse()));
+        conf.setIfMissing(prefix + ".warehouse", ResultsLocation.uri(results.warehouse()));
         props.forEach((k, v) -> conf.set(prefix + "." + k, v));
         return SparkSession.builder().config(conf).getOrCreate();
-    }
-
-    /** A path with a scheme (hdfs://, s3a://, file:) is used as is; a plain path is made absolute on local disk. */
-    public static String warehouseUri(String warehouse) {
-        if (warehouse.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-            return warehouse;
-        }
-        URI uri = Path.of(warehouse).toAbsolutePath().normalize().toUri();
-        return uri.toString();
     }
 }

@@ -84,13 +84,7 @@ class NightlyTest {
     void killedHalfWayThenStartedAgainFinishesWithoutDuplicatesAndComparesNights() throws Exception {
         Path f = sweepFile(6);
         Process first = nightly(f, "2026-01-02", "first", "--parallelism", "1");
-        Path hint = tmp.resolve("warehouse/results/trials/metadata/version-hint.text");
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (committedVersions(hint) < 2) { // version 1 is the empty table; 2 is the first commit of trial rows
-            assertTrue(first.isAlive(), () -> "finished before it could be killed: " + tail("first"));
-            assertTrue(System.currentTimeMillis() < deadline, () -> "no commit seen: " + tail("first"));
-            Thread.sleep(100);
-        }
+        awaitSecondVersion("trials", first, "first"); // version 1 is the empty table; 2 the first commit of trial rows
         first.descendants().forEach(ProcessHandle::destroyForcibly);
         first.destroyForcibly().waitFor();
 
@@ -117,6 +111,17 @@ class NightlyTest {
         }
     }
 
+    /** Waits, while {@code p} still runs, for the first commit after a table's creation. */
+    void awaitSecondVersion(String table, Process p, String name) throws InterruptedException {
+        Path hint = tmp.resolve("warehouse/results/" + table + "/metadata/version-hint.text");
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (committedVersions(hint) < 2) {
+            assertTrue(p.isAlive(), () -> "finished too soon: " + tail(name));
+            assertTrue(System.currentTimeMillis() < deadline, () -> "no commit to " + table + " seen: " + tail(name));
+            Thread.sleep(100);
+        }
+    }
+
     /** The Hadoop catalog's current metadata version of a table (0 before it exists). */
     static int committedVersions(Path versionHint) {
         try {
@@ -134,13 +139,7 @@ class NightlyTest {
     void aNightStillRunningKeepsTheNextFromStartingAndShowsRunning() throws Exception {
         Path f = sweepFile(6);
         Process slow = nightly(f, "2026-02-01", "slow", "--parallelism", "1");
-        Path hint = tmp.resolve("warehouse/results/sweeps/metadata/version-hint.text");
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (committedVersions(hint) < 2) { // the RUNNING row is in
-            assertTrue(slow.isAlive(), () -> "finished too soon: " + tail("slow"));
-            assertTrue(System.currentTimeMillis() < deadline, () -> "no RUNNING row: " + tail("slow"));
-            Thread.sleep(100);
-        }
+        awaitSecondVersion("sweeps", slow, "slow"); // the RUNNING row is in
         Process next = nightlyOn("host-b", tmp.resolve("host-b"), f, "2026-02-02", "next");
         assertEquals(0, next.waitFor(60, TimeUnit.SECONDS) ? next.exitValue() : -1, () -> tail("next"));
         assertTrue(slow.isAlive(), "the next night exited at once, while the previous one still ran");

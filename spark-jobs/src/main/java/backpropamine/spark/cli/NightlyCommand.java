@@ -59,7 +59,7 @@ public final class NightlyCommand implements Callable<Integer> {
         try (SweepLease lease = SweepLease.tryAcquire(locks, spec.name(), id, SweepLease.DEFAULT_DURATION)) {
             if (lease == null) {
                 String holder = SweepLease.holder(locks, spec.name());
-                boolean sameNight = holder.contains("holder " + id + ",") || holder.startsWith("holder " + id);
+                boolean sameNight = holder.startsWith("holder " + id + ",");
                 System.out.println("nightly " + id + ": " + (sameNight ? "this night is already running"
                         : "the previous night is still running") + " (" + holder + "; lease " + locks + "/"
                         + spec.name() + ".lease); this start does nothing");
@@ -80,10 +80,10 @@ public final class NightlyCommand implements Callable<Integer> {
     private String lockDir(ResultsLocation results) {
         String dir = lockDir != null ? lockDir : System.getenv("BPM_LOCK_DIR");
         if (dir == null || dir.isBlank()) {
-            String w = SparkSessions.warehouseUri(results.warehouse());
+            String w = ResultsLocation.uri(results.warehouse());
             dir = (w.endsWith("/") ? w : w + "/") + "_locks";
         }
-        return SparkSessions.warehouseUri(dir);
+        return ResultsLocation.uri(dir);
     }
 
     private int summarise(SparkSession spark, SweepSpec spec, String id, LocalDate night, Timestamp started,

@@ -3,6 +3,7 @@ package backpropamine.spark.cli;
 import backpropamine.spark.SweepRunner;
 import backpropamine.spark.report.Replication;
 import backpropamine.spark.report.Replicator;
+import backpropamine.spark.results.ResultsQueries;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,6 +40,12 @@ public final class ReplicateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Replicator r = new Replicator(top, seedList != null ? seedList : Replicator.firstSeeds(seeds), metric);
         try (SparkSession spark = catalog.session("bpm replicate " + sweepId)) {
+            ResultsQueries q = new ResultsQueries(spark, catalog.results());
+            if (!q.tablesExist() || !q.hasSweep(sweepId)) {
+                System.err.println("no trials recorded for sweep " + sweepId + " in " + catalog.results().warehouse()
+                        + " (bpm status lists the sweeps; --warehouse points at another)");
+                return 1;
+            }
             SweepRunner.Summary s = r.run(spark, catalog.results(), sweepId, data, 1, scheduling.parallelism,
                     scheduling.commitSeconds, System.out);
             System.out.printf("replication %s: %d trials, %d completed, %d diverged, %d failed, %d lost; Table 1 in"

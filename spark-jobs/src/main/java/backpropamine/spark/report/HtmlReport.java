@@ -119,28 +119,20 @@ public final class HtmlReport {
                             + "<section id=\"tests\"><h2>Pairwise tests</h2><p>Need a replication.</p></section>");
             return List.of();
         }
-        Map<String, List<Double>> groups = new LinkedHashMap<>();
-        Map<String, String> variantOf = new LinkedHashMap<>();
+        // each configuration named by its variant and rank within it ("RETRO #1"), in the order of the rows
+        Map<String, double[]> groups = new LinkedHashMap<>();
         Map<String, Integer> rank = new LinkedHashMap<>();
-        for (Row r : in.replication()) {
-            if (!"COMPLETED".equals(r.getAs("status")) || r.isNullAt(r.fieldIndex("test_ppl"))) {
-                continue;
-            }
-            String v = r.getAs("variant");
-            String g = Replication.group(r.getAs("config"));
-            String name = variantOf.containsKey(g) ? null : v + " #" + rank.merge(v, 1, Integer::sum);
-            if (name != null) {
-                variantOf.put(g, name);
-            }
-            groups.computeIfAbsent(variantOf.get(g), k -> new ArrayList<>()).add(r.getAs("test_ppl"));
-        }
+        Replication.testPerplexities(in.replication()).forEach((config, values) -> {
+            String v = config.substring("variant=".length(), config.indexOf(';'));
+            groups.put(v + " #" + rank.merge(v, 1, Integer::sum), values);
+        });
         html.append("<p>Sweep ").append(esc(in.replicationId())).append(".</p><table><tr><th class=\"l\">configuration</th>"
                 + "<th>runs</th><th>mean</th><th>sd</th><th>95% CI</th><th>paper (16 seeds)</th></tr>");
         List<Statistics.Summary> summaries = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
-        for (Map.Entry<String, List<Double>> g : groups.entrySet()) {
-            double[] x = g.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+        for (Map.Entry<String, double[]> g : groups.entrySet()) {
+            double[] x = g.getValue();
             Statistics.Summary s = Statistics.summary(g.getKey(), x);
             summaries.add(s);
             names.add(g.getKey());

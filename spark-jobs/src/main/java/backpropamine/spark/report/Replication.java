@@ -3,6 +3,9 @@ package backpropamine.spark.report;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.train.TrialConfig;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Row;
 import java.util.List;
 
 /**
@@ -36,6 +39,22 @@ public final class Replication {
                 out.add(c.toBuilder().seed(seed).build());
             }
         }
+        return out;
+    }
+
+    /**
+     * Test perplexities of a replication's completed trials, grouped by configuration (the fingerprint without its
+     * seed), in the order the rows come.
+     */
+    public static Map<String, double[]> testPerplexities(List<Row> rows) {
+        Map<String, List<Double>> groups = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if ("COMPLETED".equals(r.getAs("status")) && !r.isNullAt(r.fieldIndex("test_ppl"))) {
+                groups.computeIfAbsent(group(r.getAs("config")), k -> new ArrayList<>()).add(r.getAs("test_ppl"));
+            }
+        }
+        Map<String, double[]> out = new LinkedHashMap<>();
+        groups.forEach((g, v) -> out.put(g, v.stream().mapToDouble(Double::doubleValue).toArray()));
         return out;
     }
 

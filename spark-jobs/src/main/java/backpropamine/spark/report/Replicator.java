@@ -11,9 +11,7 @@ import backpropamine.train.TrialConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -65,16 +63,10 @@ public record Replicator(int top, List<Long> seeds, String metric) {
 
     /** Table 1 of a replication sweep into the {@code summary} table; returns its rows' summaries. */
     public static List<Statistics.Summary> writeSummary(SparkSession spark, ResultsLocation results, String replicationId) {
-        Map<String, List<Double>> groups = new LinkedHashMap<>();
-        for (Row r : new ResultsQueries(spark, results).trialRows(replicationId)) {
-            if ("COMPLETED".equals(r.getAs("status")) && !r.isNullAt(r.fieldIndex("test_ppl"))) {
-                groups.computeIfAbsent(Replication.group(r.getAs("config")), k -> new ArrayList<>()).add(r.getAs("test_ppl"));
-            }
-        }
         List<Statistics.Summary> out = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
-        groups.forEach((g, v) -> {
-            Statistics.Summary s = Statistics.summary(g, v.stream().mapToDouble(Double::doubleValue).toArray());
+        Replication.testPerplexities(new ResultsQueries(spark, results).trialRows(replicationId)).forEach((g, v) -> {
+            Statistics.Summary s = Statistics.summary(g, v);
             out.add(s);
             rows.add(RowFactory.create(replicationId, g, s.n(), s.mean(), nan(s.sd()), nan(s.ciLow()), nan(s.ciHigh())));
         });

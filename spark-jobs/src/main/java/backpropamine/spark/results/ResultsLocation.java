@@ -27,6 +27,17 @@ public record ResultsLocation(String catalog, String warehouse, String namespace
         return new ResultsLocation(DEFAULT_CATALOG, DEFAULT_WAREHOUSE, DEFAULT_NAMESPACE, Map.of());
     }
 
+    /**
+     * A location as an absolute URI: one with a scheme (hdfs://, s3a://, file:) as it is, a plain path as an absolute
+     * file URI. Warehouses, checkpoint roots and lease directories all go through it.
+     */
+    public static String uri(String location) {
+        if (location.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            return location;
+        }
+        return java.nio.file.Path.of(location).toAbsolutePath().normalize().toUri().toString();
+    }
+
     /** Where synthetic sweeps write: the namespace with {@code _synthetic} appended, so they never mix with results. */
     public ResultsLocation synthetic() {
         return new ResultsLocation(catalog, warehouse, namespace + "_synthetic", properties);

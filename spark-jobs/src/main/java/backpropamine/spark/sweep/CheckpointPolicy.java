@@ -1,7 +1,6 @@
 package backpropamine.spark.sweep;
 
-import java.net.URI;
-import java.nio.file.Path;
+import backpropamine.spark.results.ResultsLocation;
 
 /**
  * Where a sweep's trials keep their per-epoch checkpoints, and whether they stay after the trial's row is
@@ -19,19 +18,10 @@ public record CheckpointPolicy(String root, boolean keep) {
     /** The root as an absolute URI: the configured one, or the directory {@code checkpoints} beside the warehouse. */
     public String rootUri(String warehouse) {
         if (root != null) {
-            return absolute(root);
+            return ResultsLocation.uri(root);
         }
-        String w = absolute(warehouse);
+        String w = ResultsLocation.uri(warehouse);
         String trimmed = w.endsWith("/") ? w.substring(0, w.length() - 1) : w;
         return trimmed.substring(0, trimmed.lastIndexOf('/') + 1) + "checkpoints";
-    }
-
-    /** A path with a scheme is used as is; a plain path becomes an absolute file URI. */
-    static String absolute(String location) {
-        if (location.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-            return location;
-        }
-        URI uri = Path.of(location).toAbsolutePath().normalize().toUri();
-        return uri.toString();
     }
 }

@@ -3,6 +3,7 @@ package backpropamine.spark.sweep;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Variant;
 import backpropamine.spark.results.ResultsLocation;
+import backpropamine.spark.results.ResultsQueries;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -239,8 +240,8 @@ public final class SweepFile {
         if (top < 1 || seeds < 1) {
             throw error("replicate", "top and seeds must be >= 1, were " + top + " and " + seeds);
         }
-        if (!List.of("best_valid_ppl", "final_valid_ppl", "test_ppl").contains(metric)) {
-            throw error("replicate.metric", "must be best_valid_ppl, final_valid_ppl or test_ppl, was " + metric);
+        if (!ResultsQueries.METRICS.contains(metric)) {
+            throw error("replicate.metric", "must be one of " + ResultsQueries.METRICS + ", was " + metric);
         }
         return new SweepSpec.ReplicatePlan(top, seeds, metric);
     }
