@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Segments are time-major token ids: {@code inputs[t*batch + b]}.
  */
 public interface LanguageModel {
-    ModelShape shape();
+    Shape shape();
 
     Precision precision();
 
@@ -22,8 +22,10 @@ public interface LanguageModel {
     ParameterLayout layout();
 
     /**
-     * Forward and backward over one segment. The loss is the per-step mean cross-entropy over the batch,
-     * summed over the steps (Zaremba's convention); its gradient is left in {@link #gradients()}.
+     * Forward and backward over one segment; the gradient of the model's training objective is left in
+     * {@link #gradients()}. Basic model: the per-step mean cross-entropy over the batch, summed over the steps
+     * (Zaremba's convention). Large model: the mean cross-entropy over the segment's tokens plus AR and TAR, under
+     * fresh dropout masks (Merity et al.'s convention).
      *
      * @return the summed cross-entropy over all {@code batch*steps} predicted tokens (nats)
      */
@@ -34,6 +36,14 @@ public interface LanguageModel {
 
     /** Cumulative nanoseconds spent in each phase of {@link #trainSegment} since creation (OPTIMIZER is 0). */
     long[] phaseNanos();
+
+    /**
+     * Restarts the model's own random stream (the large model's dropout masks) from a seed; the trainer calls it at
+     * the start of every epoch, so a trial resumed from a checkpoint draws what the uninterrupted one drew. Models
+     * without randomness ignore it.
+     */
+    default void reseed(long seed) {
+    }
 
     /** Zeroes h, c, Hebb and E for every batch size. */
     void resetState();

@@ -4,7 +4,7 @@ package backpropamine.model;
  * Sizes of the basic model: embedding (dim = hidden) -> 2 LSTM layers -> softmax over the vocabulary.
  * The parameter count here is the one reported for every trial and used for parameter matching.
  */
-public record ModelShape(Variant variant, int vocab, int hidden, int layers) {
+public record ModelShape(Variant variant, int vocab, int hidden, int layers) implements Shape {
     public static final int PAPER_VOCAB = 10_000;
     public static final int PAPER_LAYERS = 2;
     /**
@@ -29,6 +29,7 @@ public record ModelShape(Variant variant, int vocab, int hidden, int layers) {
         return lstm + plastic + modulator + eligibility;
     }
 
+    @Override
     public long parameterCount() {
         long embedding = (long) vocab * hidden;
         long softmax = (long) hidden * vocab + vocab;
@@ -66,6 +67,7 @@ public record ModelShape(Variant variant, int vocab, int hidden, int layers) {
      * 2*m*n*k each, three times (forward, two backward products); the plastic path adds its N x N elementwise
      * loops (forward term, trace update and their backward).
      */
+    @Override
     public double trainingFlopsPerToken() {
         double n = hidden;
         double products = 2.0 * n * vocab; // softmax

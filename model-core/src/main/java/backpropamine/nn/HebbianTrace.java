@@ -32,7 +32,7 @@ abstract class HebbianTrace {
     final int np;
     final float clip;
     final Shards shards;
-    private final Entry alphaEntry;
+    private final ConnectionWeights alphaWeights;
     final float[] alpha;
     /** dL/dalpha, one part per shard of the batch (see {@link Shards}). */
     final float[][] dAlpha;
@@ -51,23 +51,47 @@ abstract class HebbianTrace {
     /** Per shard: lane accumulators of the row kernels (see {@link Simd#fmaInto}). */
     final float[][] acc = Shards.parts(4 * L);
 
+    /** Whether training keeps Hebb only every sqrt(T) steps and recomputes the rest backward (see {@link TraceHistory}). */
+    private boolean recompute;
+
+    /** @param alpha N x N (per connection) or 1 x N (per post-synaptic neuron, see {@link ConnectionWeights}) */
     HebbianTrace(Parameters params, Entry alpha, double clip, Shards shards) {
         this.params = params;
-        this.n = alpha.rows();
-        this.np = Simd.padded(n);
+        this.alphaWeights = new ConnectionWeights(params, alpha);
+        this.n = alphaWeights.n;
+        this.np = alphaWeights.np;
         this.clip = (float) clip;
         this.shards = shards;
-        this.alphaEntry = alpha;
         this.alpha = new float[n * np];
         this.dAlpha = Shards.parts(n * np);
+    }
+
+    /**
+     * Bounds the memory of training: Hebb is kept at every k-th step of a segment of T steps, k = ceil(sqrt(T)),
+     * and recomputed block by block in the backward pass (exact: the same arithmetic runs again). Only for rules
+     * whose backward pass reads Hebb alone (PLASTIC, SIMPLE).
+     */
+    void recomputeTraces(boolean on) {
+        recompute = on;
+    }
+
+    /** Steps between kept traces for a training segment of {@code steps} steps. */
+    final int stride(int steps) {
+        return recompute ? (int) Math.ceil(Math.sqrt(steps)) : 1;
+    }
+
+    /** Floats held by the traces of a batch size (for memory reports). */
+    long heldFloats(int batch) {
+        TraceHistory h = hebbByBatch.get(batch);
+        return h == null ? 0 : h.heldFloats();
     }
 
     /** Loads the parameters, selects the state of this batch size and computes the plastic input of step 0. */
     final void begin(int batch, int steps, boolean train, float[] h0) {
         this.batch = batch;
         hebb = hebbByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * np));
-        hebb.begin(steps, train);
-        params.read(alphaEntry, alpha, np);
+        hebb.begin(steps, train, stride(steps));
+        alphaWeights.read(alpha);
         if (train) {
             dHebb = dHebbByBatch.computeIfAbsent(batch, b -> new float[b * n * np]);
             Arrays.fill(dHebb, 0); // gradients stop at the segment boundary
@@ -124,7 +148,7 @@ abstract class HebbianTrace {
 
     /** Adds the accumulated parameter gradients into the flat gradient. */
     final void pushGradients() {
-        params.accumulate(alphaEntry, Shards.sum(dAlpha), np);
+        alphaWeights.accumulate(Shards.sum(dAlpha));
         pushRuleGradients();
     }
 
@@ -208,6 +232,11 @@ abstract class HebbianTrace {
      */
     final void update(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
         beforeUpdate(t, hPrev);
+        updatePass(t, hPrev, act, hNew, in);
+    }
+
+    /** The pass over the traces of {@link #update}, without the modulator's forward (M(t) is kept per step). */
+    private void updatePass(int t, float[] hPrev, float[] act, float[] hNew, float[] in) {
         float[] hebbNow = hebb.at(t);
         float[] next = hebb.at(t + 1);
         shards.run(batch, (p, from, to) -> {
@@ -235,6 +264,12 @@ abstract class HebbianTrace {
      */
     final void backward(int s, float[][] h, float[][] act, float[] dPre, float[][] dhAcc, float[][] dgAcc) {
         beforeBackward(s);
+        if (hebb.needsBlock(s)) {
+            // Hebb(s) was not kept: recompute its block from the checkpoint, with the same inputs as forward
+            for (int t = hebb.enterBlock(s); t < s; t++) {
+                updatePass(t, h[t], act[t], null, null);
+            }
+        }
         float[] hebbNow = hebb.at(s);
         shards.run(batch, (p, from, to) -> {
             float[] out = rowOut[p];

@@ -26,13 +26,20 @@ final class LstmLayer {
     private final INDArray dwx;
     private final INDArray dwh;
     private final Entry biasEntry;
+    private final Entry secondBias; // PyTorch's b_hh beside b_ih (large model), or null
     private final float[] bias;
     private final float[] dBias;
     private final HebbianTrace plastic; // null for the LSTM variant
     private final Map<Integer, float[][]> stateByBatch = new HashMap<>(); // {h, c}, padded rows
 
     LstmLayer(Parameters params, Entry wx, Entry wh, Entry bias, HebbianTrace plastic) {
+        this(params, wx, wh, bias, null, plastic);
+    }
+
+    /** A layer whose gates have two biases that add up (PyTorch's b_ih + b_hh, as the AWD-LSTM counts them). */
+    LstmLayer(Parameters params, Entry wx, Entry wh, Entry bias, Entry secondBias, HebbianTrace plastic) {
         this.params = params;
+        this.secondBias = secondBias;
         this.nIn = wx.rows();
         this.n = wh.rows();
         this.np = Simd.padded(n);
@@ -44,6 +51,11 @@ final class LstmLayer {
         this.bias = new float[4 * np];
         this.dBias = new float[4 * np];
         this.plastic = plastic;
+    }
+
+    /** Floats held by the plastic traces at a batch size (0 without plasticity). */
+    long traceFloats(int batch) {
+        return plastic == null ? 0 : plastic.heldFloats(batch);
     }
 
     /** Buffers of one (batch, steps) geometry, allocated once and reused every segment. */
@@ -154,6 +166,13 @@ final class LstmLayer {
         System.arraycopy(state[1], 0, w.c[0], 0, bnp);
         putRows(w.h[0], w.hs, 0, batch, n);
         params.read(biasEntry, bias, np);
+        if (secondBias != null) {
+            float[] second = new float[bias.length];
+            params.read(secondBias, second, np);
+            for (int k = 0; k < bias.length; k++) {
+                bias[k] += second[k];
+            }
+        }
         if (plastic != null) {
             plastic.begin(batch, steps, train, w.h[0]);
         }
@@ -219,6 +238,9 @@ final class LstmLayer {
         Tensors.gemm(w.hPrevAll, true, w.dA, false, dwh, 1.0, 1.0);
         Tensors.gemm(w.dA, false, wx, true, w.dX, 1.0, 0.0);
         params.accumulate(biasEntry, dBias, np);
+        if (secondBias != null) {
+            params.accumulate(secondBias, dBias, np);
+        }
         if (plastic != null) {
             plastic.pushGradients();
         }

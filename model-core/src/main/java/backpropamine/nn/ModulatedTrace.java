@@ -4,12 +4,13 @@ import backpropamine.model.ParameterLayout.Entry;
 
 /**
  * The part SIMPLE (eq. 3) and RETRO (eq. 4) share: the trace update is gated per batch element by the layer's
- * neuromodulator M(t) ({@link Modulator}) and per connection by the fan-out u. This class owns u, M(t) of every
+ * neuromodulator M(t) ({@link Modulator}) and per connection by the fan-out u (N x N, or 1 x N: one weight per
+ * post-synaptic neuron, the large model's per-neuron fan-out). This class owns u, M(t) of every
  * step of the segment, dL/du and dL/dM; the rules add their own state by overriding and calling up.
  */
 abstract class ModulatedTrace extends HebbianTrace {
     private final Modulator modulator;
-    private final Entry uEntry;
+    private final ConnectionWeights uWeights;
     final float[] u;
     /** dL/du, one part per shard. */
     final float[][] dU;
@@ -21,14 +22,14 @@ abstract class ModulatedTrace extends HebbianTrace {
     ModulatedTrace(Parameters params, Entry alpha, Entry u, Modulator modulator, double clip, Shards shards) {
         super(params, alpha, clip, shards);
         this.modulator = modulator;
-        this.uEntry = u;
+        this.uWeights = new ConnectionWeights(params, u);
         this.u = new float[n * np];
         this.dU = Shards.parts(n * np);
     }
 
     @Override
     void beginRule(int steps, boolean train) {
-        params.read(uEntry, u, np);
+        uWeights.read(u);
         Shards.clear(dU);
         modulator.pull();
         if (m.length < steps || m[0].length != batch) {
@@ -39,7 +40,7 @@ abstract class ModulatedTrace extends HebbianTrace {
 
     @Override
     void pushRuleGradients() {
-        params.accumulate(uEntry, Shards.sum(dU), np);
+        uWeights.accumulate(Shards.sum(dU));
         modulator.push();
     }
 

@@ -42,11 +42,20 @@ final class Retroactive extends ModulatedTrace {
         params.read(lambdaEntry, lambda, 1);
         Shards.clear(dLambda);
         e = eligibilityByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * np));
-        e.begin(steps, train);
+        e.begin(steps, train, 1);
         if (train) {
             dE = dEByBatch.computeIfAbsent(batch, b -> new float[b * n * np]);
             Arrays.fill(dE, 0);
         }
+    }
+
+    /** Not for RETRO: its backward pass reads E(s-1) across block boundaries; it keeps every step. */
+    @Override
+    void recomputeTraces(boolean on) {
+        if (!on) {
+            return;
+        }
+        throw new UnsupportedOperationException("RETRO keeps every step of its traces; recomputation is for PLASTIC and SIMPLE");
     }
 
     @Override

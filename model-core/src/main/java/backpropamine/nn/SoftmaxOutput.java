@@ -24,6 +24,7 @@ final class SoftmaxOutput {
     private final INDArray w;
     private final INDArray dw;
     private final int vocab;
+    private final boolean tied; // the weight is the embedding table, [V, N], used transposed
     private final int vp;
     private final Shards shards;
     private final float[] bias;
@@ -34,11 +35,20 @@ final class SoftmaxOutput {
     private final double[] loss = new double[Shards.COUNT];
 
     SoftmaxOutput(Parameters params, Entry weight, Entry bias, Shards shards) {
+        this(params, weight, bias, shards, false);
+    }
+
+    /**
+     * @param tied whether {@code weight} is the embedding table [V, N] (tied weights: z = h E^T + b, and its
+     *             gradient adds to the embedding's) rather than an [N, V] matrix of its own
+     */
+    SoftmaxOutput(Parameters params, Entry weight, Entry bias, Shards shards, boolean tied) {
         this.params = params;
         this.biasEntry = bias;
         this.w = params.value(weight);
         this.dw = params.gradient(weight);
-        this.vocab = weight.cols();
+        this.tied = tied;
+        this.vocab = tied ? weight.rows() : weight.cols();
         this.vp = Simd.padded(vocab);
         this.shards = shards;
         this.bias = new float[vp];
@@ -54,7 +64,7 @@ final class SoftmaxOutput {
         params.read(biasEntry, bias, vp);
         // padding lanes of the bias hold -inf, so that their logits are -inf and exp() makes them 0
         Arrays.fill(bias, vocab, vp, Float.NEGATIVE_INFINITY);
-        Tensors.gemm(h, false, w, false, logits, 1.0, 0.0);
+        Tensors.gemm(h, false, w, tied, logits, 1.0, 0.0);
         FloatBuffer view = Tensors.view(logits);
         shards.run((int) logits.rows(), (shard, from, to) -> {
             float[] z = row[shard];
@@ -125,8 +135,12 @@ final class SoftmaxOutput {
 
     /** dW += scale * h^T G, db += scale * sum of G's rows, dH = scale * G W^T, where G = p - onehot. */
     void backward(INDArray h, INDArray grad, double scale, INDArray dh) {
-        Tensors.gemm(h, true, grad, false, dw, scale, 1.0);
-        Tensors.gemm(grad, false, w, true, dh, scale, 0.0);
+        if (tied) {
+            Tensors.gemm(grad, true, h, false, dw, scale, 1.0);
+        } else {
+            Tensors.gemm(h, true, grad, false, dw, scale, 1.0);
+        }
+        Tensors.gemm(grad, false, w, !tied, dh, scale, 0.0);
         float[] db = dBias[0];
         for (int j = 0; j < vocab; j++) {
             db[j] = (db[j] + dBias[1][j]) * (float) scale;

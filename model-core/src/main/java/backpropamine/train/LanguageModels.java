@@ -2,8 +2,10 @@ package backpropamine.train;
 
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
+import backpropamine.model.LargeShape;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
+import backpropamine.model.Regularization;
 import java.util.Locale;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -41,6 +43,31 @@ public final class LanguageModels {
         if (kernels == Kernels.OPS) {
             return new backpropamine.ops.OpsLstmModel(shape, precision, clip, seed, initScale);
         }
+        requireFusedKernels();
+        return switch (precision) {
+            case FLOAT -> new backpropamine.nn.PlasticLstmModel(shape, clip, seed, initScale);
+            case DOUBLE -> new backpropamine.nn64.PlasticLstmModel(shape, clip, seed, initScale);
+        };
+    }
+
+    /**
+     * The large model (appendix A.3). It exists on the fused CPU kernels only: asking for the ND4J-ops path (CUDA)
+     * is refused with a message rather than silently run elsewhere.
+     */
+    public static LanguageModel createLarge(LargeShape shape, Regularization reg, Precision precision, Kernels kernels,
+                                            double clip, long seed, double initScale) {
+        if (kernels == Kernels.OPS) {
+            throw new UnsupportedOperationException("the large model runs on the fused kernels (CPU backend) only;"
+                    + " the ND4J-ops path (CUDA) has the basic model. Use --kernels fused on a CPU build.");
+        }
+        requireFusedKernels();
+        return switch (precision) {
+            case FLOAT -> new backpropamine.nn.LargeLstmModel(shape, reg, clip, seed, initScale);
+            case DOUBLE -> new backpropamine.nn64.LargeLstmModel(shape, reg, clip, seed, initScale);
+        };
+    }
+
+    private static void requireFusedKernels() {
         if (onCuda()) {
             // The fused kernels read and write ND4J buffers from Java, which on the CUDA backend would bypass
             // device synchronisation and give wrong numbers. Refuse rather than train silently wrong.
@@ -52,9 +79,5 @@ public final class LanguageModels {
             throw new IllegalStateException("the Vector API module is missing: start the JVM with"
                     + " --add-modules=jdk.incubator.vector (bin/bpm and conf/spark-defaults.conf do)");
         }
-        return switch (precision) {
-            case FLOAT -> new backpropamine.nn.PlasticLstmModel(shape, clip, seed, initScale);
-            case DOUBLE -> new backpropamine.nn64.PlasticLstmModel(shape, clip, seed, initScale);
-        };
     }
 }

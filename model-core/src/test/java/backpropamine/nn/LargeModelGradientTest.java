@@ -1,0 +1,151 @@
+package backpropamine.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import backpropamine.model.LargeShape;
+import backpropamine.model.ParameterLayout.Entry;
+import backpropamine.model.Regularization;
+import backpropamine.model.Variant;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The large model's gradient against central finite differences, in double, at a tiny size, for every parameter:
+ * tied embedding/softmax weights, both biases per gate, per-neuron alpha, the per-neuron fan-out of the modulator,
+ * dropout of every kind under fixed masks, AR and TAR, and the traces recomputed from checkpoints (5 steps,
+ * stride 3). The objective is that of a second segment whose state was carried from a first one, as in training.
+ */
+class LargeModelGradientTest {
+    static final int VOCAB = 11;
+    static final int EMBEDDING = 3;
+    static final int HIDDEN = 5;
+    static final int BATCH = 2;
+    static final int STEPS = 5;
+    static final Regularization REG = new Regularization(0.3, 0.3, 0.3, 0.3, 2, 1);
+
+    @ParameterizedTest(name = "{0}, clip {1}")
+    @CsvSource({"LSTM, 1e6", "SIMPLE, 1e6", "SIMPLE, 1e-3"})
+    void analyticGradientMatchesFiniteDifferences(Variant variant, double clip) {
+        backpropamine.nn64.LargeLstmModel model = new backpropamine.nn64.LargeLstmModel(
+                new LargeShape(variant, VOCAB, EMBEDDING, HIDDEN), REG, clip, 5, 0.5);
+        Random rnd = new Random(11);
+        int[] in1 = tokens(rnd);
+        int[] out1 = tokens(rnd);
+        int[] in2 = tokens(rnd);
+        int[] out2 = tokens(rnd);
+        model.freezeMasks(BATCH);
+
+        model.resetState();
+        model.evaluateSegment(in1, out1, BATCH, STEPS);
+        model.trainSegment(in2, out2, BATCH, STEPS);
+        assertTrue(model.lastPenalty() > 0, "AR and TAR take part");
+        INDArray analytic = model.gradients().dup();
+        INDArray theta = model.parameters();
+
+        double eps = 1e-5;
+        double worst = 0;
+        String worstAt = "";
+        Set<String> nonZero = new HashSet<>();
+        for (Entry e : model.layout().entries()) {
+            for (long k = 0; k < e.length(); k++) {
+                long idx = e.offset() + k;
+                double orig = theta.getDouble(idx);
+                theta.putScalar(idx, orig + eps);
+                double plus = objective(model, in1, out1, in2, out2, theta, idx, orig);
+                theta.putScalar(idx, orig - eps);
+                double minus = objective(model, in1, out1, in2, out2, theta, idx, orig);
+                theta.putScalar(idx, orig);
+                double numeric = (plus - minus) / (2 * eps);
+                double a = analytic.getDouble(idx);
+                double err = Math.abs(a - numeric) / Math.max(1e-4, Math.abs(a) + Math.abs(numeric));
+                if (err > worst) {
+                    worst = err;
+                    worstAt = e.name() + "[" + k + "] analytic " + a + " numeric " + numeric;
+                }
+                if (Math.abs(a) > 1e-9) {
+                    nonZero.add(e.name());
+                }
+            }
+        }
+        assertTrue(worst < 1e-5, "worst relative error " + worst + " at " + worstAt);
+        for (Entry e : model.layout().entries()) {
+            assertTrue(nonZero.contains(e.name()), e.name() + " gets no gradient: the check would be vacuous");
+        }
+    }
+
+    /** Objective of segment 2 after segment 1 ran (without dropout) with the unperturbed value at {@code idx}. */
+    private static double objective(backpropamine.nn64.LargeLstmModel model, int[] in1, int[] out1, int[] in2,
+                                    int[] out2, INDArray theta, long idx, double orig) {
+        double perturbed = theta.getDouble(idx);
+        model.resetState();
+        theta.putScalar(idx, orig);
+        model.evaluateSegment(in1, out1, BATCH, STEPS);
+        theta.putScalar(idx, perturbed);
+        return model.objective(in2, out2, BATCH, STEPS);
+    }
+
+    /**
+     * Recomputing the traces from every sqrt(T)-th step gives the gradient of keeping them all, bit for bit, for
+     * segment lengths with full and partial last blocks.
+     */
+    @ParameterizedTest(name = "{0} steps")
+    @CsvSource({"9", "10", "2"})
+    void recomputedTracesGiveExactlyTheGradientOfKeptTraces(int steps) {
+        LargeShape shape = new LargeShape(Variant.SIMPLE, VOCAB, EMBEDDING, HIDDEN);
+        LargeLstmModel recomputing = new LargeLstmModel(shape, REG, 0.05, 3, 0.5);
+        LargeLstmModel keeping = new LargeLstmModel(shape, REG, 0.05, 3, 0.5);
+        keeping.keepAllTraces();
+        Random rnd = new Random(5);
+        for (int segment = 0; segment < 3; segment++) {
+            int[] in = new int[BATCH * steps];
+            int[] out = new int[BATCH * steps];
+            for (int k = 0; k < in.length; k++) {
+                in[k] = rnd.nextInt(VOCAB);
+                out[k] = rnd.nextInt(VOCAB);
+            }
+            recomputing.reseed(segment);
+            keeping.reseed(segment);
+            assertEquals(keeping.trainSegment(in, out, BATCH, steps), recomputing.trainSegment(in, out, BATCH, steps));
+            assertArrayEquals(keeping.gradients().toFloatVector(), recomputing.gradients().toFloatVector());
+        }
+        if (steps > 4) {
+            assertTrue(recomputing.traceBytes(BATCH) < keeping.traceBytes(BATCH),
+                    recomputing.traceBytes(BATCH) + " vs " + keeping.traceBytes(BATCH));
+        }
+    }
+
+    @Test
+    void dropoutMasksChangeEverySegmentAndFollowTheSeed() {
+        LargeShape shape = new LargeShape(Variant.LSTM, VOCAB, EMBEDDING, HIDDEN);
+        LargeLstmModel a = new LargeLstmModel(shape, Regularization.PAPER, 1, 3, 0.5);
+        LargeLstmModel b = new LargeLstmModel(shape, Regularization.PAPER, 1, 3, 0.5);
+        int[] in = tokens(new Random(1));
+        int[] out = tokens(new Random(2));
+        a.reseed(42);
+        b.reseed(42);
+        double first = a.trainSegment(in, out, BATCH, STEPS);
+        assertEquals(first, b.trainSegment(in, out, BATCH, STEPS), "same seed, same masks");
+        a.resetState();
+        assertNotEquals(first, a.trainSegment(in, out, BATCH, STEPS), "a new segment draws new masks");
+        a.resetState();
+        double eval1 = a.evaluateSegment(in, out, BATCH, STEPS);
+        a.resetState();
+        assertEquals(eval1, a.evaluateSegment(in, out, BATCH, STEPS), "evaluation has no dropout");
+    }
+
+    private static int[] tokens(Random rnd) {
+        int[] t = new int[BATCH * STEPS];
+        for (int k = 0; k < t.length; k++) {
+            t[k] = rnd.nextInt(VOCAB);
+        }
+        return t;
+    }
+}
