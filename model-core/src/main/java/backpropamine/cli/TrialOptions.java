@@ -1,5 +1,6 @@
 package backpropamine.cli;
 
+import backpropamine.model.ModelKind;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
 import java.util.ArrayList;
@@ -28,10 +29,16 @@ final class TrialOptions {
             if (s == TrialSetting.VARIANT) {
                 o.required(true).description(s.description());
             } else {
-                o.defaultValue(s.format(s.defaultValue())).description(s.description() + " (default ${DEFAULT-VALUE})");
+                o.description(s.description() + " (default " + defaults(s) + ")");
             }
             spec.addOption(o.build());
         }
+    }
+
+    /** A setting's default in words: "13", or "13; large model: 500" where the large model has its own. */
+    static String defaults(TrialSetting s) {
+        String basic = s.format(s.defaultValue(ModelKind.BASIC));
+        return s.hasLargeDefault() ? basic + "; large model: " + s.format(s.defaultValue(ModelKind.LARGE)) : basic;
     }
 
     /**
@@ -61,6 +68,9 @@ final class TrialOptions {
         TrialConfig.Builder b = TrialConfig.builder(null);
         for (TrialSetting s : TrialSetting.values()) {
             String text = spec.findOption(s.option()).getValue();
+            if (text == null) {
+                continue; // the default of the trial's model
+            }
             try {
                 b.set(s, s.parse(text));
             } catch (IllegalArgumentException e) {

@@ -53,10 +53,25 @@ public final class TokenBatches {
         return Math.min(steps, length - 1 - s * steps);
     }
 
+    /** Positions a pass predicts per column: L - 1 (segments of any lengths that add up to it cover the pass). */
+    public int positions() {
+        return length - 1;
+    }
+
     /** Fills time-major inputs and targets of segment {@code s}; returns its number of steps. */
     public int segment(int s, int[] inputs, int[] targets) {
-        int n = stepsOf(s);
-        int start = s * steps;
+        return segmentAt(s * steps, stepsOf(s), inputs, targets);
+    }
+
+    /**
+     * Fills the segment of {@code n} steps starting at position {@code start} of every column (variable-length
+     * BPTT); returns n.
+     */
+    public int segmentAt(int start, int n, int[] inputs, int[] targets) {
+        if (start < 0 || n < 1 || start + n > length - 1) {
+            throw new IllegalArgumentException("segment [" + start + ", " + (start + n) + ") outside the "
+                    + (length - 1) + " positions of a column");
+        }
         for (int t = 0; t < n; t++) {
             for (int b = 0; b < batch; b++) {
                 inputs[t * batch + b] = columns[b * length + start + t];

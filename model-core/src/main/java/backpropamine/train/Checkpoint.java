@@ -15,30 +15,35 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Trial state after a complete epoch: parameters and the per-epoch results so far. Written to a temporary file,
+ * Trial state after a complete epoch: parameters, the per-epoch results so far and named extra arrays of the
+ * training regime (the large model's parameter average and best model). Written to a temporary file,
  * synced and renamed over {@code trial.ckpt}, so a crash leaves either the previous or the new checkpoint.
  * Traces and hidden state are not saved: they are reset at the start of every epoch anyway.
  */
 public final class Checkpoint {
-    private static final int MAGIC = 0x42504d31; // "BPM1"
+    private static final int MAGIC_V1 = 0x42504d31; // "BPM1": parameters only
+    private static final int MAGIC = 0x42504d32; // "BPM2": parameters, then named extra arrays
     static final String FILE = "trial.ckpt";
 
     private Checkpoint() {
     }
 
-    public record State(String fingerprint, List<EpochResult> epochs, INDArray parameters) {
+    public record State(String fingerprint, List<EpochResult> epochs, INDArray parameters, Map<String, INDArray> extras) {
     }
 
-    public static void save(Path dir, String fingerprint, List<EpochResult> epochs, LanguageModel model) throws IOException {
+    public static void save(Path dir, String fingerprint, List<EpochResult> epochs, LanguageModel model,
+                            Map<String, INDArray> extras) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(FILE + ".tmp");
         try (OutputStream os = Files.newOutputStream(tmp)) {
-            write(os, fingerprint, epochs, model);
+            write(os, fingerprint, epochs, model, extras);
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -51,8 +56,8 @@ public final class Checkpoint {
     }
 
     /** Writes a checkpoint to a stream (left open). */
-    public static void write(OutputStream os, String fingerprint, List<EpochResult> epochs, LanguageModel model)
-            throws IOException {
+    public static void write(OutputStream os, String fingerprint, List<EpochResult> epochs, LanguageModel model,
+                             Map<String, INDArray> extras) throws IOException {
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
         out.writeInt(MAGIC);
         out.writeUTF(fingerprint);
@@ -66,6 +71,11 @@ public final class Checkpoint {
             out.writeDouble(e.seconds());
         }
         Nd4j.write(model.parameters(), out);
+        out.writeInt(extras.size());
+        for (Map.Entry<String, INDArray> e : extras.entrySet()) {
+            out.writeUTF(e.getKey());
+            Nd4j.write(e.getValue(), out);
+        }
         out.flush();
     }
 
@@ -86,8 +96,12 @@ public final class Checkpoint {
         return header(in, what).epochs();
     }
 
-    private static State header(DataInputStream in, String what) throws IOException {
-        if (in.readInt() != MAGIC) {
+    private record Header(int magic, String fingerprint, List<EpochResult> epochs) {
+    }
+
+    private static Header header(DataInputStream in, String what) throws IOException {
+        int magic = in.readInt();
+        if (magic != MAGIC && magic != MAGIC_V1) {
             throw new IOException("not a trial checkpoint: " + what);
         }
         String fingerprint = in.readUTF();
@@ -97,13 +111,22 @@ public final class Checkpoint {
             epochs.add(new EpochResult(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
                     in.readDouble(), in.readDouble()));
         }
-        return new State(fingerprint, epochs, null);
+        return new Header(magic, fingerprint, epochs);
     }
 
     /** Reads a checkpoint from a stream; {@code what} names it in errors. */
     public static State read(InputStream stream, String what) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(stream, 1 << 20));
-        State h = header(in, what);
-        return new State(h.fingerprint(), h.epochs(), Nd4j.read(in));
+        Header h = header(in, what);
+        INDArray parameters = Nd4j.read(in);
+        Map<String, INDArray> extras = new LinkedHashMap<>();
+        if (h.magic() == MAGIC) { // BPM1 files, written before the large model, have no extras
+            int n = in.readInt();
+            for (int k = 0; k < n; k++) {
+                String name = in.readUTF();
+                extras.put(name, Nd4j.read(in));
+            }
+        }
+        return new State(h.fingerprint(), h.epochs(), parameters, extras);
     }
 }

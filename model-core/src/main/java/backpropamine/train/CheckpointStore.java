@@ -4,6 +4,8 @@ import backpropamine.model.LanguageModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Where a trial keeps its per-epoch checkpoints: a local directory ({@link #directory}), or any file system the
@@ -14,8 +16,13 @@ public interface CheckpointStore {
     /** The last complete checkpoint, or null if there is none. */
     Checkpoint.State load() throws IOException;
 
-    /** Saves the state after a complete epoch, replacing the previous checkpoint. */
-    void save(String fingerprint, List<EpochResult> epochs, LanguageModel model) throws IOException;
+    /**
+     * Saves the state after a complete epoch, replacing the previous checkpoint.
+     *
+     * @param extras named arrays of the training regime besides the parameters (may be empty)
+     */
+    void save(String fingerprint, List<EpochResult> epochs, LanguageModel model, Map<String, INDArray> extras)
+            throws IOException;
 
     /** A directory on local disk holding {@code trial.ckpt}. */
     static CheckpointStore directory(Path dir) {
@@ -26,8 +33,9 @@ public interface CheckpointStore {
             }
 
             @Override
-            public void save(String fingerprint, List<EpochResult> epochs, LanguageModel model) throws IOException {
-                Checkpoint.save(dir, fingerprint, epochs, model);
+            public void save(String fingerprint, List<EpochResult> epochs, LanguageModel model,
+                             Map<String, INDArray> extras) throws IOException {
+                Checkpoint.save(dir, fingerprint, epochs, model, extras);
             }
 
             @Override

@@ -6,6 +6,7 @@ import backpropamine.model.LargeShape;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
 import backpropamine.model.Regularization;
+import backpropamine.model.Shape;
 import java.util.Locale;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -36,6 +37,16 @@ public final class LanguageModels {
      */
     public static LanguageModel create(ModelShape shape, Precision precision, double clip, long seed, double initScale) {
         return create(shape, precision, kernelsForBackend(), clip, seed, initScale);
+    }
+
+    /** The model of a trial: its shape (basic or large), arithmetic, trace clip, seed and initial scale. */
+    public static LanguageModel create(TrialConfig config, Shape shape, Kernels kernels) {
+        if (shape instanceof LargeShape large) {
+            return createLarge(large, Regularization.PAPER, config.precision(), kernels, config.traceClip(),
+                    config.seed(), config.initScale());
+        }
+        return create((ModelShape) shape, config.precision(), kernels, config.traceClip(), config.seed(),
+                config.initScale());
     }
 
     public static LanguageModel create(ModelShape shape, Precision precision, Kernels kernels, double clip, long seed,

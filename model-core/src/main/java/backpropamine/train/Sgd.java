@@ -6,8 +6,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Plain SGD with global gradient-norm clipping and L2 on weights, in PyTorch's order: the gradient of the loss
- * is clipped to norm {@code maxNorm}, then {@code l2 * w} is added for every weight (never biases or rates):
+ * Plain SGD with global gradient-norm clipping and L2, in PyTorch's order: the gradient of the loss is clipped to
+ * norm {@code maxNorm}, then {@code l2 * w} is added for every weight (basic model: never biases or rates; large
+ * model: every parameter, as PyTorch's weight decay in the AWD-LSTM):
  *
  * <pre>
  *   g = grad * min(1, maxNorm / ||grad||) ;  w -= lr * (g + l2 * w)
@@ -19,10 +20,16 @@ public final class Sgd {
     private final INDArray weights;
     private final double maxNorm;
 
+    /** L2 on weights only (the basic model). */
     public Sgd(LanguageModel model, double maxNorm) {
+        this(model, maxNorm, false);
+    }
+
+    /** @param decayAll L2 on every parameter, biases included (the large model's weight decay) */
+    public Sgd(LanguageModel model, double maxNorm, boolean decayAll) {
         this.theta = model.parameters();
         this.grad = model.gradients();
-        this.weights = theta.get(NDArrayIndex.interval(0, model.layout().weightCount()));
+        this.weights = decayAll ? theta : theta.get(NDArrayIndex.interval(0, model.layout().weightCount()));
         this.maxNorm = maxNorm;
     }
 

@@ -5,15 +5,25 @@ import backpropamine.data.PtbFiles.Split;
 import backpropamine.data.TokenBatches;
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
-import backpropamine.model.ModelShape;
+import backpropamine.model.ModelKind;
+import backpropamine.model.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs one trial as in the paper (section 4.3): SGD over truncated-BPTT segments of the training split for
- * every epoch, validation perplexity after each, test perplexity at the end.
+ * Runs one trial as in the paper: SGD over truncated-BPTT segments of the training split for every epoch,
+ * validation perplexity after each, test perplexity at the end.
+ *
+ * <p>Basic model (section 4.3): fixed-length segments, step decay of the learning rate, L2 on weights, tested on
+ * the final weights. Large model (appendix A.3, the AWD-LSTM's regime): variable-length segments with the rate
+ * scaled by length / bptt, weight decay on every parameter, averaged SGD from epoch {@code asgd_start} (evaluated
+ * with the averaged parameters), and the best-validation model is the one tested.
  *
  * <p>State is reset at the start of every epoch and every evaluation pass. A trial whose loss or gradient is
  * not finite, or whose perplexity explodes past {@link #EXPLOSION} times the vocabulary size (ten times worse than
@@ -45,52 +55,68 @@ public final class Trainer {
     public TrialResult run(TrialConfig config, TrialListener listener, Cancellation cancel, CheckpointStore checkpoints) {
         long start = System.nanoTime();
         int vocab = corpus.vocabulary().size();
-        ModelShape shape = config.shape(vocab);
-        LanguageModel model = LanguageModels.create(shape, config.precision(), kernels, config.traceClip(),
-                config.seed(), config.initScale());
-        List<EpochResult> epochs = new ArrayList<>(resume(config, model, checkpoints));
+        Shape shape = config.shape(vocab);
+        LanguageModel model = LanguageModels.create(config, shape, kernels);
+        boolean large = config.model() == ModelKind.LARGE;
+        ParameterAverage average = new ParameterAverage(model.parameters().length(), model.parameters().dataType());
+        BestModel best = new BestModel();
+        List<EpochResult> epochs = new ArrayList<>(resume(config, model, checkpoints, average, best));
         int resumed = epochs.size();
         listener.onStart(config, shape.hidden(), shape.parameterCount(), resumed);
 
-        Sgd sgd = new Sgd(model, config.gradClip());
+        Sgd sgd = new Sgd(model, config.gradClip(), large);
         TokenBatches train = new TokenBatches(corpus.tokens(Split.TRAIN), config.batch(), config.bptt());
-        int segments = config.maxBatches() > 0 ? Math.min(config.maxBatches(), train.segments()) : train.segments();
-        int[] inputs = new int[config.batch() * config.bptt()];
-        int[] targets = new int[config.batch() * config.bptt()];
+        SegmentSchedule schedule = large ? SegmentSchedule.variable(config.bptt(), config.seed())
+                : SegmentSchedule.fixed(config.bptt());
+        int[] inputs = new int[config.batch() * schedule.maxSteps()];
+        int[] targets = new int[config.batch() * schedule.maxSteps()];
         double trainNanos = 0;
         long trainTokens = 0;
 
         for (int epoch = epochs.size() + 1; epoch <= config.epochs(); epoch++) {
             double lr = config.learningRate(epoch);
             model.resetState(config.batch()); // every epoch starts from zero h, c, Hebb and E (spec section 3)
+            model.reseed(Seeds.of(config.seed(), "dropout", epoch));
+            List<SegmentSchedule.Segment> segments = schedule.epoch(epoch, train.positions());
+            int count = config.maxBatches() > 0 ? Math.min(config.maxBatches(), segments.size()) : segments.size();
             long epochStart = System.nanoTime();
             double loss = 0;
             long tokens = 0;
-            for (int s = 0; s < segments; s++) {
+            for (int s = 0; s < count; s++) {
                 if (cancel.isCancelled()) {
                     return result(config, TrialStatus.CANCELLED, "cancelled in epoch " + epoch, shape, epochs, resumed,
                             Double.NaN, trainTokens, trainNanos, start);
                 }
-                int steps = train.segment(s, inputs, targets);
+                SegmentSchedule.Segment seg = segments.get(s);
+                int steps = train.segmentAt(seg.start(), seg.steps(), inputs, targets);
                 double segmentLoss = model.trainSegment(inputs, targets, config.batch(), steps);
-                double norm = sgd.step(lr, config.l2());
+                // variable BPTT: a segment's rate follows its length, so every token weighs the same (AWD-LSTM)
+                double norm = sgd.step(large ? lr * steps / config.bptt() : lr, config.l2());
                 if (!Double.isFinite(segmentLoss) || !Double.isFinite(norm)) {
                     return result(config, TrialStatus.DIVERGED, "loss " + segmentLoss + ", gradient norm " + norm
                             + " at epoch " + epoch + " batch " + (s + 1), shape, epochs, resumed, Double.NaN, trainTokens,
                             trainNanos, start);
                 }
+                if (config.averaging(epoch)) {
+                    average.add(model.parameters());
+                }
                 loss += segmentLoss;
                 tokens += (long) steps * config.batch();
                 double elapsed = (System.nanoTime() - epochStart) / 1e9;
-                listener.onBatch(epoch, s + 1, segments, Math.exp(loss / tokens), tokens / elapsed);
+                listener.onBatch(epoch, s + 1, count, Math.exp(loss / tokens), tokens / elapsed);
             }
             double seconds = (System.nanoTime() - epochStart) / 1e9;
             trainNanos += System.nanoTime() - epochStart;
             trainTokens += tokens;
             double trainPpl = Math.exp(loss / tokens);
-            double validPpl = PerplexityEvaluator.perplexity(model, corpus.tokens(Split.VALID), config.validBatch(),
-                    config.maxBatches());
+            // once averaging has begun, the averaged parameters are the model that is evaluated (and kept)
+            INDArray evaluated = average.count() > 0 ? average.mean() : model.parameters();
+            double validPpl = withParameters(model, evaluated, () -> PerplexityEvaluator.perplexity(model,
+                    corpus.tokens(Split.VALID), config.validBatch(), config.maxBatches()));
             listener.onEvaluation("valid", validPpl);
+            if (large) {
+                best.offer(validPpl, evaluated);
+            }
             EpochResult er = new EpochResult(epoch, lr, trainPpl, validPpl, tokens / seconds, seconds);
             epochs.add(er);
             listener.onEpoch(er);
@@ -100,23 +126,76 @@ public final class Trainer {
             }
             if (checkpoints != null) {
                 try {
-                    checkpoints.save(config.fingerprint(), epochs, model);
+                    checkpoints.save(config.fingerprint(), epochs, model, extras(average, best));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write checkpoint to " + checkpoints + ": " + e.getMessage(), e);
                 }
                 listener.onCheckpoint(er);
             }
         }
-        double testPpl = PerplexityEvaluator.perplexity(model, corpus.tokens(Split.TEST), config.testBatch(),
-                config.maxBatches());
+        // basic model: the final weights (as the paper's small model); large: the best-validation model (AWD-LSTM)
+        INDArray tested = large && best.parameters() != null ? best.parameters() : model.parameters();
+        double testPpl = withParameters(model, tested, () -> PerplexityEvaluator.perplexity(model,
+                corpus.tokens(Split.TEST), config.testBatch(), config.maxBatches()));
         listener.onEvaluation("test", testPpl);
         TrialStatus status = testPpl <= EXPLOSION * vocab ? TrialStatus.COMPLETED : TrialStatus.DIVERGED;
         return result(config, status, status == TrialStatus.COMPLETED ? "" : "test perplexity " + testPpl, shape, epochs, resumed,
                 testPpl, trainTokens, trainNanos, start);
     }
 
+    /** Runs {@code evaluation} with the model's parameters set to {@code values}, then puts the raw ones back. */
+    private static double withParameters(LanguageModel model, INDArray values, java.util.function.DoubleSupplier evaluation) {
+        if (values == model.parameters()) {
+            return evaluation.getAsDouble();
+        }
+        INDArray raw = model.parameters().dup();
+        model.parameters().assign(values);
+        try {
+            return evaluation.getAsDouble();
+        } finally {
+            model.parameters().assign(raw);
+        }
+    }
+
+    /** The parameters with the best validation perplexity so far (the large model tests them at the end). */
+    private static final class BestModel {
+        private double valid = Double.POSITIVE_INFINITY;
+        private INDArray parameters;
+
+        void offer(double validPpl, INDArray values) {
+            if (validPpl < valid) {
+                valid = validPpl;
+                parameters = parameters == null ? values.dup() : parameters.assign(values);
+            }
+        }
+
+        INDArray parameters() {
+            return parameters;
+        }
+    }
+
+    /** What a checkpoint keeps besides the parameters: the average of averaged SGD and the best model. */
+    private static Map<String, INDArray> extras(ParameterAverage average, BestModel best) {
+        Map<String, INDArray> extras = new LinkedHashMap<>();
+        if (average.count() > 0) {
+            extras.put(AVERAGE, average.mean());
+            extras.put(AVERAGE_STEPS, Nd4j.scalar((double) average.count()));
+        }
+        if (best.parameters() != null) {
+            extras.put(BEST, best.parameters());
+            extras.put(BEST_VALID, Nd4j.scalar(best.valid));
+        }
+        return extras;
+    }
+
+    private static final String AVERAGE = "average";
+    private static final String AVERAGE_STEPS = "average.steps";
+    private static final String BEST = "best";
+    private static final String BEST_VALID = "best.valid";
+
     /** Loads the checkpoint into the model; returns the epochs it completed (none without a checkpoint). */
-    private static List<EpochResult> resume(TrialConfig config, LanguageModel model, CheckpointStore dir) {
+    private static List<EpochResult> resume(TrialConfig config, LanguageModel model, CheckpointStore dir,
+                                            ParameterAverage average, BestModel best) {
         if (dir == null) {
             return List.of();
         }
@@ -130,6 +209,13 @@ public final class Trainer {
                         + state.fingerprint() + "); use another --checkpoint directory or delete it");
             }
             model.parameters().assign(state.parameters());
+            Map<String, INDArray> extras = state.extras();
+            if (extras.containsKey(AVERAGE)) {
+                average.restore(extras.get(AVERAGE), (long) extras.get(AVERAGE_STEPS).getDouble(0));
+            }
+            if (extras.containsKey(BEST)) {
+                best.offer(extras.get(BEST_VALID).getDouble(0), extras.get(BEST));
+            }
             return state.epochs();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint in " + dir + ": " + e.getMessage()
@@ -137,7 +223,7 @@ public final class Trainer {
         }
     }
 
-    private static TrialResult result(TrialConfig config, TrialStatus status, String message, ModelShape shape,
+    private static TrialResult result(TrialConfig config, TrialStatus status, String message, Shape shape,
                                       List<EpochResult> epochs, int resumed, double testPpl, long trainTokens,
                                       double trainNanos, long start) {
         double best = epochs.stream().mapToDouble(EpochResult::validPerplexity).min().orElse(Double.NaN);

@@ -1,7 +1,10 @@
 package backpropamine.train;
 
+import backpropamine.model.LargeShape;
+import backpropamine.model.ModelKind;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
+import backpropamine.model.Shape;
 import backpropamine.model.Variant;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -10,6 +13,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,11 +43,18 @@ public record TrialConfig(
         double traceClip,
         double gradClip,
         double learningRate,
-        Precision precision) implements java.io.Serializable {
+        Precision precision,
+        ModelKind model,
+        int asgdStart) implements java.io.Serializable {
 
     public TrialConfig {
         Objects.requireNonNull(variant, "variant");
         Objects.requireNonNull(precision, "precision");
+        Objects.requireNonNull(model, "model");
+        if (model == ModelKind.LARGE && variant != Variant.LSTM && variant != Variant.SIMPLE) {
+            throw new IllegalArgumentException("variant " + variant + " has no large model: the large model comes as"
+                    + " LSTM or SIMPLE (appendix A.3); use model: basic for " + variant);
+        }
     }
 
     /** The paper's basic setting for a variant: every other setting at its {@link TrialSetting} default. */
@@ -64,21 +75,39 @@ public record TrialConfig(
         return learningRate * Math.pow(decayFactor, Math.max(0, epoch - decayStart));
     }
 
-    /** The model shape: fixed hidden size, or the largest within the parameter budget. */
-    public ModelShape shape(int vocab) {
+    /**
+     * The model's sizes: fixed hidden size, or the largest within the parameter budget. The large model's
+     * embedding (and last layer) is the paper's 400.
+     */
+    public Shape shape(int vocab) {
+        if (model == ModelKind.LARGE) {
+            return hidden != null
+                    ? new LargeShape(variant, vocab, LargeShape.PAPER_EMBEDDING, hidden)
+                    : LargeShape.matched(variant, vocab, LargeShape.PAPER_EMBEDDING, paramBudget);
+        }
         return hidden != null
                 ? new ModelShape(variant, vocab, hidden, ModelShape.PAPER_LAYERS)
                 : ModelShape.matched(variant, vocab, ModelShape.PAPER_LAYERS, paramBudget);
     }
 
+    /** Whether epoch e (1-based) of a large-model trial runs averaged SGD. */
+    public boolean averaging(int epoch) {
+        return model == ModelKind.LARGE && asgdStart > 0 && epoch >= asgdStart;
+    }
+
     /**
      * A canonical description of every component, for checkpoints and trial keys: {@code key=value} in the record's
      * order, joined by ';' (for example {@code variant=SIMPLE;decay_factor=0.3;...;precision=FLOAT}). Derived from the
-     * record's components, so a new component can never be left out of the trial's identity.
+     * record's components, so a new component can never be left out of the trial's identity. The settings added
+     * with the large model ({@code model}, {@code asgd_start}) are left out for basic-model trials, whose keys
+     * therefore stay those of earlier versions.
      */
     public String fingerprint() {
         StringBuilder sb = new StringBuilder();
         for (TrialSetting s : COMPONENTS) {
+            if (model == ModelKind.BASIC && LARGE_MODEL_SETTINGS.contains(s)) {
+                continue;
+            }
             sb.append(sb.isEmpty() ? "" : ";").append(s.key()).append('=').append(s.format(s.get(this)));
         }
         return sb.toString();
@@ -102,6 +131,9 @@ public record TrialConfig(
         }
         return b.build();
     }
+
+    /** Settings that exist since the large model; a basic trial's fingerprint omits them (see {@link #fingerprint}). */
+    private static final EnumSet<TrialSetting> LARGE_MODEL_SETTINGS = EnumSet.of(TrialSetting.MODEL, TrialSetting.ASGD_START);
 
     /** The settings in the order of the record's components; class initialisation fails if the two disagree. */
     private static final List<TrialSetting> COMPONENTS;
@@ -143,20 +175,33 @@ public record TrialConfig(
         }
     }
 
-    /** Mutable builder with the defaults of {@link TrialSetting}; {@link #build()} checks every value's range. */
+    /**
+     * Mutable builder with the defaults of {@link TrialSetting}: those of the trial's model (the large model has its
+     * own where the AWD-LSTM's regime differs), for every setting not set; {@link #build()} checks every value's
+     * range.
+     */
     public static final class Builder {
         private final Map<TrialSetting, Object> values = new EnumMap<>(TrialSetting.class);
 
         private Builder() {
-            for (TrialSetting s : TrialSetting.values()) {
-                values.put(s, s.defaultValue());
-            }
         }
 
         /** Sets any setting; the value must be of the setting's kind (a {@code Double} for REAL, and so on). */
         public Builder set(TrialSetting setting, Object value) {
             values.put(setting, value);
             return this;
+        }
+
+        /** Forgets a setting, so that it takes its model's default again. */
+        public Builder unset(TrialSetting setting) {
+            values.remove(setting);
+            return this;
+        }
+
+        /** The value a setting has now: set, or its model's default. */
+        public Object get(TrialSetting setting) {
+            ModelKind m = (ModelKind) values.getOrDefault(TrialSetting.MODEL, TrialSetting.MODEL.defaultValue());
+            return values.containsKey(setting) ? values.get(setting) : setting.defaultValue(m == null ? ModelKind.BASIC : m);
         }
 
         public Builder variant(Variant v) { return set(TrialSetting.VARIANT, v); }
@@ -177,14 +222,21 @@ public record TrialConfig(
         public Builder gradClip(double v) { return set(TrialSetting.GRAD_CLIP, v); }
         public Builder learningRate(double v) { return set(TrialSetting.LEARNING_RATE, v); }
         public Builder precision(Precision v) { return set(TrialSetting.PRECISION, v); }
+        public Builder model(ModelKind v) { return set(TrialSetting.MODEL, v); }
+        public Builder asgdStart(int v) { return set(TrialSetting.ASGD_START, v); }
 
         /** @throws IllegalArgumentException naming the first setting out of its range */
         public TrialConfig build() {
+            if (get(TrialSetting.MODEL) == ModelKind.BASIC
+                    && !get(TrialSetting.ASGD_START).equals(TrialSetting.ASGD_START.defaultValue())) {
+                throw new IllegalArgumentException("asgd_start applies to the large model only (model: large); the basic"
+                        + " model trains with plain SGD and a step decay");
+            }
             Object[] args = new Object[COMPONENTS.size()];
             for (int k = 0; k < args.length; k++) {
                 TrialSetting s = COMPONENTS.get(k);
-                s.check(values.get(s));
-                args[k] = values.get(s);
+                s.check(get(s));
+                args[k] = get(s);
             }
             try {
                 return (TrialConfig) CONSTRUCTOR.invokeWithArguments(args);

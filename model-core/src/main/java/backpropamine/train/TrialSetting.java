@@ -1,11 +1,15 @@
 package backpropamine.train;
 
+import backpropamine.model.LargeShape;
+import backpropamine.model.ModelKind;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
 import backpropamine.model.Variant;
 import java.math.BigDecimal;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Every setting of a trial, described once: its key, kind of value, allowed range, default and meaning. One
@@ -13,6 +17,9 @@ import java.util.Locale;
  * case: {@code decay_factor} is {@code decayFactor()}). From this table come the builder's defaults and checks,
  * the trial fingerprint, the sweep file's keys and grid axes, the command-line options of {@code bpm train},
  * the result columns and the configuration reference. A new setting is a record component plus a row here.
+ *
+ * <p>Defaults are those of the basic model; the large model (appendix A.3) has its own where the AWD-LSTM's
+ * regime differs ({@link #defaultValue(ModelKind)}).
  */
 public enum TrialSetting {
     VARIANT("variant", Kind.VARIANT, null, null, Role.VARIANT, true, "model variant: LSTM, PLASTIC, SIMPLE or RETRO"),
@@ -44,12 +51,28 @@ public enum TrialSetting {
     LEARNING_RATE("learning_rate", Kind.REAL, Range.of(0, false, 1e6, true), 1.0, Role.TRAINING, false,
             "initial learning rate"),
     PRECISION("precision", Kind.PRECISION, null, Precision.FLOAT, Role.TRAINING, false,
-            "arithmetic: FLOAT, or DOUBLE (gradient checks)");
+            "arithmetic: FLOAT, or DOUBLE (gradient checks)"),
+    // added after trial keys existed: left out of the fingerprint of basic-model trials (see TrialConfig.fingerprint)
+    MODEL("model", Kind.MODEL, null, ModelKind.BASIC, Role.TRAINING, true,
+            "basic (section 4.3) or large (appendix A.3: AWD-LSTM style, LSTM or SIMPLE only)"),
+    ASGD_START("asgd_start", Kind.INTEGER, Range.of(0, true, 10_000, true), 45, Role.TRAINING, false,
+            "large model: first epoch of averaged SGD (0: never)");
+
+    /** The large model's defaults where they differ from the basic model's: the AWD-LSTM's regime (appendix A.3). */
+    private static final Map<TrialSetting, Object> LARGE_DEFAULTS = new EnumMap<>(Map.of(
+            DECAY_FACTOR, 1.0,                      // no step decay: constant rate, then averaging
+            L2, 1.2e-6,                              // weight decay, on every parameter
+            EPOCHS, 500,                             // the AWD-LSTM's PTB command line
+            PARAM_BUDGET, LargeShape.DEFAULT_BUDGET, // the large LSTM: 24,221,600
+            BATCH, 7,
+            BPTT, 70,                                // the base of the variable BPTT length
+            GRAD_CLIP, 0.25,
+            LEARNING_RATE, 30.0));
 
     /** The Java type of a setting's value and how it is read from text (YAML scalars, options). */
     public enum Kind {
         REAL(double.class), INTEGER(int.class), LONG(long.class), SIZE_OR_AUTO(Integer.class),
-        VARIANT(Variant.class), PRECISION(Precision.class);
+        VARIANT(Variant.class), PRECISION(Precision.class), MODEL(ModelKind.class);
 
         final Class<?> type;
 
@@ -147,6 +170,16 @@ public enum TrialSetting {
         return defaultValue;
     }
 
+    /** The default for trials of one model: the large model's where it has its own, else {@link #defaultValue()}. */
+    public Object defaultValue(ModelKind model) {
+        return model == ModelKind.LARGE && LARGE_DEFAULTS.containsKey(this) ? LARGE_DEFAULTS.get(this) : defaultValue;
+    }
+
+    /** Whether the large model has a default of its own for this setting. */
+    public boolean hasLargeDefault() {
+        return LARGE_DEFAULTS.containsKey(this);
+    }
+
     /** The long option of {@code bpm train}: {@code --decay-start} for {@code decay_start}. */
     public String option() {
         return "--" + key.replace('_', '-');
@@ -182,6 +215,7 @@ public enum TrialSetting {
         return switch (kind) {
             case VARIANT -> String.join(", ", Arrays.stream(Variant.values()).map(Enum::name).toList());
             case PRECISION -> String.join(", ", Arrays.stream(Precision.values()).map(Enum::name).toList());
+            case MODEL -> String.join(", ", Arrays.stream(ModelKind.values()).map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
             case SIZE_OR_AUTO -> "auto or " + range.describe(true);
             case REAL -> range.describe(false);
             case INTEGER, LONG -> range.describe(true);
@@ -219,6 +253,7 @@ public enum TrialSetting {
         String t = text.trim();
         return switch (kind) {
             case VARIANT -> Variant.parse(t);
+            case MODEL -> ModelKind.parse(t);
             case PRECISION -> {
                 try {
                     yield Precision.valueOf(t.toUpperCase(Locale.ROOT));
@@ -267,6 +302,9 @@ public enum TrialSetting {
     public String format(Object value) {
         if (value == null) {
             return "auto";
+        }
+        if (value instanceof ModelKind m) {
+            return m.name().toLowerCase(Locale.ROOT);
         }
         return value instanceof Enum<?> e ? e.name() : String.valueOf(value);
     }

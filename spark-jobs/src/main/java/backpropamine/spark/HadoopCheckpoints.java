@@ -11,6 +11,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -74,14 +76,15 @@ final class HadoopCheckpoints implements CheckpointStore {
     }
 
     @Override
-    public void save(String fingerprint, List<EpochResult> epochs, LanguageModel model) throws IOException {
+    public void save(String fingerprint, List<EpochResult> epochs, LanguageModel model, Map<String, INDArray> extras)
+            throws IOException {
         FileSystem fs = fs();
         fs.mkdirs(dir);
         String name = String.format("%s%04d%s", PREFIX, epochs.size(), SUFFIX);
         // a name of this attempt's own: a writer that died mid-file may still hold an HDFS lease on its temp file
         Path tmp = new Path(dir, "_" + name + "." + java.util.UUID.randomUUID() + ".tmp");
         try (OutputStream out = fs.create(tmp, false)) {
-            Checkpoint.write(out, fingerprint, epochs, model);
+            Checkpoint.write(out, fingerprint, epochs, model, extras);
         }
         Path target = new Path(dir, name);
         fs.delete(target, false); // a retried attempt rewrites the epoch it redid

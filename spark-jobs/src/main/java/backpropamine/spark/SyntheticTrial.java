@@ -1,6 +1,7 @@
 package backpropamine.spark;
 
 import backpropamine.model.ModelShape;
+import backpropamine.model.Shape;
 import backpropamine.train.EpochResult;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialResult;
@@ -35,7 +36,7 @@ final class SyntheticTrial {
             ppl = floor + (ppl - floor) * 0.5;
             epochs.add(new EpochResult(e, config.learningRate(e), ppl * 1.1, ppl, 1e6, seconds / config.epochs()));
         }
-        ModelShape shape = config.shape(ModelShape.PAPER_VOCAB);
+        Shape shape = config.shape(ModelShape.PAPER_VOCAB);
         double best = epochs.stream().mapToDouble(EpochResult::validPerplexity).min().orElse(Double.NaN);
         double last = epochs.get(epochs.size() - 1).validPerplexity();
         return new TrialResult(config, TrialStatus.COMPLETED, "synthetic", shape.hidden(), shape.parameterCount(),

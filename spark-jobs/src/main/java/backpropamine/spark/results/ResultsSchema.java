@@ -17,9 +17,12 @@ import org.apache.spark.sql.types.StructType;
  * from the settings table; every setting is also in the {@code config} text (the trial's fingerprint).
  */
 public final class ResultsSchema {
-    /** The settings with a column of their own, in table order. */
-    private static final List<TrialSetting> SETTING_COLUMNS =
-            List.of(TrialSetting.values()).stream().filter(TrialSetting::column).toList();
+    /**
+     * The settings with a column of their own, in table order, but for {@code model}: added with the large model,
+     * it is appended at the end with the other later columns, so tables made before it evolve by ADD COLUMNS.
+     */
+    private static final List<TrialSetting> SETTING_COLUMNS = List.of(TrialSetting.values()).stream()
+            .filter(s -> s.column() && s != TrialSetting.MODEL).toList();
 
     public static final StructType TRIALS = trials();
 
@@ -75,7 +78,8 @@ public final class ResultsSchema {
                 // added later: appended, so that tables made before them evolve by ADD COLUMNS (ResultsStore)
                 field("attempts", DataTypes.IntegerType, true),
                 field("resumed_from_epoch", DataTypes.IntegerType, true),
-                field("reused_from", DataTypes.StringType, true)));
+                field("reused_from", DataTypes.StringType, true),
+                field(TrialSetting.MODEL.key(), DataTypes.StringType, true))); // basic or large
         return new StructType(f.toArray(StructField[]::new));
     }
 
@@ -84,7 +88,7 @@ public final class ResultsSchema {
             case REAL -> DataTypes.DoubleType;
             case INTEGER, SIZE_OR_AUTO -> DataTypes.IntegerType;
             case LONG -> DataTypes.LongType;
-            case VARIANT, PRECISION -> DataTypes.StringType;
+            case VARIANT, PRECISION, MODEL -> DataTypes.StringType;
         };
     }
 
@@ -107,7 +111,8 @@ public final class ResultsSchema {
         v.addAll(java.util.Arrays.asList(o.hidden(), o.params(), o.status().name(), o.error(), o.epochsDone(),
                 value(o.bestValidPpl()), value(o.finalValidPpl()), value(o.testPpl()), value(o.tokensPerSecond()),
                 value(o.wallSeconds()), a.executorHost(), a.gpu(), a.started(), a.finished(), o.codeVersion(),
-                o.config().fingerprint(), a.attempts(), o.resumedFromEpoch(), null));
+                o.config().fingerprint(), a.attempts(), o.resumedFromEpoch(), null,
+                TrialSetting.MODEL.format(o.config().model())));
         return RowFactory.create(v.toArray());
     }
 

@@ -1,5 +1,6 @@
 package backpropamine.spark.results;
 
+import backpropamine.train.TrialSetting;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -72,6 +73,9 @@ public final class ResultsStore {
         for (StructField f : ResultsSchema.TRIALS.fields()) {
             if (!have.contains(f.name())) {
                 spark.sql("ALTER TABLE " + trials() + " ADD COLUMNS (" + f.name() + " " + f.dataType().sql() + ")");
+                if (f.name().equals(TrialSetting.MODEL.key())) { // every trial before the large model was basic
+                    spark.sql("UPDATE " + trials() + " SET " + f.name() + " = 'basic' WHERE " + f.name() + " IS NULL");
+                }
             }
         }
     }
@@ -137,7 +141,7 @@ public final class ResultsStore {
             }
             String from = r.isNullAt(r.fieldIndex("reused_from")) ? r.getString(0) : r.getAs("reused_from");
             v[0] = sweepId;
-            v[names.length - 1] = from;
+            v[ResultsSchema.TRIALS.fieldIndex("reused_from")] = from;
             trialRows.add(RowFactory.create(v));
             copied.add(r.getString(1));
             for (Row e : spark.table(epochs()).where(col("sweep_id").equalTo(r.getString(0))

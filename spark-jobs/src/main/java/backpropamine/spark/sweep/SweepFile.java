@@ -1,5 +1,6 @@
 package backpropamine.spark.sweep;
 
+import backpropamine.model.ModelKind;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Variant;
 import backpropamine.spark.results.ResultsLocation;
@@ -7,6 +8,7 @@ import backpropamine.spark.results.ResultsQueries;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -123,9 +125,25 @@ public final class SweepFile {
             }
         }
 
+        // the large model (appendix A.3) has its regime's defaults and needs no grid; the basic model's four axes are required
+        JsonNode tr = root.get("training");
+        boolean large = tr != null && tr.has(TrialSetting.MODEL.key())
+                && value(tr.get(TrialSetting.MODEL.key()), TrialSetting.MODEL, "training.model") == ModelKind.LARGE;
         JsonNode grid = root.get("grid");
+        if (grid == null && large) {
+            grid = JsonNodeFactory.instance.objectNode();
+        }
         if (grid == null) {
             throw error("grid", "required: " + String.join(", ", keys(TrialSetting.Role.GRID)));
+        }
+        for (Variant v : variants) {
+            if (large && v != Variant.LSTM && v != Variant.SIMPLE) {
+                throw error("variants", v + " has no large model: the large model comes as LSTM or SIMPLE (appendix A.3)");
+            }
+        }
+        if (grid.has(TrialSetting.MODEL.key())) {
+            throw error("grid.model", "not a grid axis: the two models train under different regimes; write one sweep"
+                    + " file per model (training.model)");
         }
         onlyKnown(grid, gridKeys(), "grid");
         long cap = root.has("max_trials") ? decimal(root.get("max_trials"), "max_trials").longValue() : DEFAULT_MAX_TRIALS;
@@ -143,7 +161,6 @@ public final class SweepFile {
             throw error("grid", "expands to " + size + " trials, more than max_trials " + cap
                     + "; check the ranges' steps, or raise max_trials");
         }
-        JsonNode tr = root.get("training");
         Set<String> trainingKeys = new TreeSet<>(keys(TrialSetting.Role.TRAINING));
         trainingKeys.add(THREADS);
         trainingKeys.add(ALLOW_SHARED_GPU);
@@ -155,7 +172,7 @@ public final class SweepFile {
                     throw error("grid." + s.key(), "also set under training; keep one of the two");
                 }
                 axes.add(axis(grid, s));
-            } else if (s.role() == TrialSetting.Role.GRID) {
+            } else if (s.role() == TrialSetting.Role.GRID && !large) {
                 throw error("grid." + s.key(), "required (a list, or {from, to, step})");
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import backpropamine.model.ModelKind;
 import backpropamine.model.Variant;
 import backpropamine.spark.testing.TestData;
 import backpropamine.train.TrialConfig;
@@ -40,6 +41,32 @@ class SweepFileTest {
             seeds: [1, 2]
             training: {epochs: 3, hidden: auto, max_batches: 7}
             """;
+
+    /** The large model's sweep: both models, 5 seeds, no grid, the AWD-LSTM regime; what a large sweep refuses. */
+    @Test
+    void largeModelSweep() throws IOException {
+        SweepSpec s = SweepFile.read(TestData.root().resolve("conf/sweeps/paper-large.yaml"));
+        List<TrialConfig> all = s.expand();
+        assertEquals(10, all.size());
+        for (TrialConfig c : all) {
+            assertEquals(ModelKind.LARGE, c.model());
+            assertEquals(7, c.batch());
+            assertEquals(70, c.bptt());
+            assertEquals(30.0, c.learningRate());
+            assertEquals(45, c.asgdStart());
+            assertEquals(500, c.epochs());
+            assertEquals(c.variant() == Variant.LSTM ? 24_221_600L : 24_198_893L, c.shape(10_000).parameterCount());
+        }
+        // a minimal large sweep takes every value from the large model's defaults
+        String minimal = "name: l\nvariants: [SIMPLE]\ntraining: {model: large}\n";
+        TrialConfig d = SweepFile.read(write(minimal)).expand().get(0);
+        assertEquals(all.stream().filter(c -> c.variant() == Variant.SIMPLE && c.seed() == 1).findFirst().orElseThrow()
+                .fingerprint(), d.fingerprint(), "paper-large.yaml writes out the defaults");
+        assertEquals(2, SweepFile.read(write(minimal + "grid: {asgd_start: [45, 60]}\n")).size());
+        refused(minimal.replace("[SIMPLE]", "[SIMPLE, RETRO]"), "variants", "RETRO has no large model");
+        refused(minimal + "grid: {model: [basic, large]}\n", "grid.model", "not a grid axis");
+        refused(VALID.replace("hidden: auto", "hidden: auto, asgd_start: 30"), "asgd_start applies to the large model only");
+    }
 
     @Test
     void paperGridExpandsTo3840TrialsWithExactDecimalRanges() {
@@ -121,8 +148,9 @@ class SweepFileTest {
                 TrialSetting.LEARNING_RATE, "{from: 0.5, to: 1.0, step: 0.5}", TrialSetting.HIDDEN, "[auto, 50]",
                 TrialSetting.PRECISION, "[float, double]");
         for (TrialSetting setting : TrialSetting.values()) {
-            if (setting.role() != TrialSetting.Role.TRAINING) {
-                continue;
+            if (setting.role() != TrialSetting.Role.TRAINING || setting == TrialSetting.MODEL
+                    || setting == TrialSetting.ASGD_START) {
+                continue; // the model is not an axis (one regime per sweep), asgd_start only with it: see largeModelSweep
             }
             String list = values.containsKey(setting) ? values.get(setting)
                     : "[" + setting.format(setting.defaultValue()) + ", " + alternative(setting) + "]";
@@ -157,7 +185,9 @@ class SweepFileTest {
         assertEquals(32, k.length());
         Set<String> keys = new HashSet<>(List.of(k, TrialKey.of(a, "abd")));
         for (TrialSetting s : TrialSetting.values()) {
-            TrialConfig changed = a.toBuilder().set(s, otherValue(s, s.get(a))).build();
+            // asgd_start exists for the large model only
+            TrialConfig base = s == TrialSetting.ASGD_START ? a.toBuilder().model(ModelKind.LARGE).build() : a;
+            TrialConfig changed = base.toBuilder().set(s, otherValue(s, s.get(base))).build();
             assertTrue(keys.add(TrialKey.of(changed, "abc")), "changing " + s.key() + " alone changes the key");
         }
         assertEquals(TrialSetting.values().length + 2, keys.size());
@@ -168,6 +198,7 @@ class SweepFileTest {
         return switch (s.kind()) {
             case VARIANT -> v == Variant.LSTM ? Variant.RETRO : Variant.LSTM;
             case PRECISION -> s.parse(v.toString().equals("FLOAT") ? "double" : "float");
+            case MODEL -> v == ModelKind.BASIC ? ModelKind.LARGE : ModelKind.BASIC;
             case SIZE_OR_AUTO -> v == null ? 100 : null;
             case REAL -> (Double) v / 2 > 0 && (Double) v / 2 != (Double) v ? (Double) v / 2 : 0.5;
             case INTEGER -> (Integer) v + 1;
