@@ -2,10 +2,14 @@ package backpropamine.cli;
 
 import backpropamine.model.Kernels;
 import backpropamine.train.LanguageModels;
+import backpropamine.model.LargeShape;
+import backpropamine.model.ModelKind;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Phase;
+import backpropamine.model.Shape;
 import backpropamine.model.Variant;
 import backpropamine.train.Benchmark;
+import backpropamine.train.TrialConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,15 +32,17 @@ import picocli.CommandLine.Option;
  * Each variant runs in a fresh JVM so that its peak resident memory is its own.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure training speed and peak memory of each variant (B=20, T=20, matched hidden sizes).",
-        defaultValueProvider = TrialOptions.Defaults.class)
+        description = {"Measure training speed and peak memory of each variant (basic model: B=20, T=20, matched"
+                + " hidden sizes; --model large: B=7, T=70, LSTM 1150 and SIMPLE 1149)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--variant", split = ",", description = "variants to measure (default: all four)")
+    @Option(names = "--model", defaultValue = "basic", description = "basic or large (default ${DEFAULT-VALUE})")
+    String modelName;
+    @Option(names = "--variant", split = ",", description = "variants to measure (default: all four; large: LSTM, SIMPLE)")
     List<String> variants;
-    @Option(names = "--batch", description = "training batch (default ${DEFAULT-VALUE})")
-    int batch;
-    @Option(names = "--bptt", description = "steps per segment (default ${DEFAULT-VALUE})")
-    int bptt;
+    @Option(names = "--batch", description = "training batch (default: the model's, 20 or 7)")
+    Integer batch;
+    @Option(names = "--bptt", description = "steps per segment (default: the model's, 20 or 70)")
+    Integer bptt;
     @Option(names = "--hidden", description = "fixed hidden size instead of parameter matching")
     Integer hidden;
     @Option(names = "--segments", defaultValue = "40", description = "timed segments per variant")
@@ -74,24 +80,27 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         kernels(); // refuse an unknown name before anything is measured
+        ModelKind model = ModelKind.parse(modelName);
+        // batch and steps default to the model's trial settings (TrialSetting), so bench measures what trials run
+        TrialConfig defaults = TrialConfig.builder(Variant.LSTM).model(model).build();
+        batch = batch != null ? batch : defaults.batch();
+        bptt = bptt != null ? bptt : defaults.bptt();
         List<Variant> list = new ArrayList<>();
         if (variants == null) {
-            list.addAll(List.of(Variant.values()));
+            list.addAll(model == ModelKind.LARGE ? List.of(Variant.LSTM, Variant.SIMPLE) : List.of(Variant.values()));
         } else {
             for (String v : variants) {
                 list.add(Variant.parse(v));
             }
         }
         if (gemmPeak) {
-            ModelShape lstm = ModelShape.matched(Variant.LSTM, ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS,
-                    ModelShape.DEFAULT_BUDGET);
             System.out.println(new ObjectMapper().createObjectNode()
                     .put("gemm_peak_gflops", Benchmark.gemm(2048, 2048, 2048, 5))
-                    .put("softmax_gemm_gflops", Benchmark.gemm(batch * bptt, lstm.hidden(), lstm.vocab(), 10)));
+                    .put("softmax_gemm_gflops", Benchmark.gemm(batch * bptt, softmaxInput(model), ModelShape.PAPER_VOCAB, 10)));
             return 0;
         }
         if (inProcess) {
-            System.out.println(measure(list.get(0)));
+            System.out.println(measure(list.get(0), model));
             return 0;
         }
         ObjectMapper mapper = new ObjectMapper();
@@ -99,17 +108,19 @@ public final class BenchCommand implements Callable<Integer> {
         // K concurrent trials of T threads have K times the peak of T threads to share
         double peak = gemm.get("gemm_peak_gflops").asDouble() * concurrent;
         System.out.printf("kernels %s on %s%n", kernels(), Nd4j.getBackend().getClass().getSimpleName());
-        System.out.printf("matrix-product peak %.0f GFLOP/s ([2048x2048]x[2048x2048], Nd4j.gemm, %s threads%s); "
-                        + "the softmax product [%dx206]x[206x10000] runs at %.0f GFLOP/s%n", peak,
-                threads == null ? "all" : threads, concurrent > 1 ? ", x" + concurrent + " trials" : "", batch * bptt, gemm.get("softmax_gemm_gflops").asDouble());
+        int in = softmaxInput(model);
+        System.out.printf("%s model; matrix-product peak %.0f GFLOP/s ([2048x2048]x[2048x2048], Nd4j.gemm, %s threads%s); "
+                        + "the softmax product [%dx%d]x[%dx10000] runs at %.0f GFLOP/s%n", model.name().toLowerCase(), peak,
+                threads == null ? "all" : threads, concurrent > 1 ? ", x" + concurrent + " trials" : "", batch * bptt, in, in,
+                gemm.get("softmax_gemm_gflops").asDouble());
         ArrayNode rows = mapper.createArrayNode();
-        System.out.printf("%-8s %6s %11s %10s %9s %7s %12s %10s   %-36s %s%n", "variant", "hidden", "params", "tokens/s",
-                "GFLOP/s", "of peak", "ms/segment", "peak RSS", "forward/softmax/backward/optimizer",
+        System.out.printf("%-8s %6s %11s %10s %9s %7s %12s %10s %10s   %-36s %s%n", "variant", "hidden", "params", "tokens/s",
+                "GFLOP/s", "of peak", "ms/segment", "peak RSS", "traces", "forward/softmax/backward/optimizer",
                 "eval tok/s B=10, B=1");
         for (Variant v : list) {
             List<Process> running = new ArrayList<>();
             for (int k = 0; k < concurrent; k++) {
-                running.add(child(v, variantArgs(hidden, batch, segments, warmup, false), false));
+                running.add(child(v, variantArgs(model, hidden, batch, segments, warmup, false), false));
             }
             JsonNode row = null;
             double total = 0;
@@ -123,9 +134,9 @@ public final class BenchCommand implements Callable<Integer> {
             sum.put("concurrent", concurrent).put("threads", threads == null ? -1 : threads).put("tokens_per_s", total)
                     .put("gflops", gflops).put("fraction_of_gemm_peak", gflops / peak);
             rows.add(sum);
-            System.out.printf("%-8s %6d %,11d %10.0f %9.1f %6.0f%% %12.1f %7.0f MB   %-36s %.0f, %.0f%n", v,
+            System.out.printf("%-8s %6d %,11d %10.0f %9.1f %6.0f%% %12.1f %7.0f MB %7.0f MB   %-36s %.0f, %.0f%n", v,
                     row.get("hidden").asInt(), row.get("params").asLong(), total, gflops, 100 * gflops / peak,
-                    row.get("ms_per_segment").asDouble(), row.get("peak_rss_mb").asDouble(),
+                    row.get("ms_per_segment").asDouble(), row.get("peak_rss_mb").asDouble(), row.get("trace_mb").asDouble(),
                     shares(row), row.get("eval_tokens_per_s_batch10").asDouble(), row.get("eval_tokens_per_s_batch1").asDouble());
         }
         ArrayNode scalingRows = mapper.createArrayNode();
@@ -138,7 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int h : SCALING_HIDDEN) {
                     for (int b : SCALING_BATCH) {
                         ObjectNode r = (ObjectNode) mapper.readTree(result(
-                                child(v, variantArgs(h, b, scalingSegments, scalingWarmup, true), true), v + " hidden " + h + " batch " + b));
+                                child(v, variantArgs(model, h, b, scalingSegments, scalingWarmup, true), true), v + " hidden " + h + " batch " + b));
                         r.put("fraction_of_gemm_peak", r.get("gflops").asDouble() / peak);
                         scalingRows.add(r);
                         System.out.printf("%-8s %6d %5d %10.0f %9.1f %6.0f%% %12.1f %7.0f MB   %s%n", v, h, b,
@@ -151,7 +162,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (json != null) {
             ObjectNode doc = mapper.createObjectNode();
-            doc.put("kernels", kernels().name()).put("backend", Nd4j.getBackend().getClass().getSimpleName())
+            doc.put("model", model.name().toLowerCase()).put("kernels", kernels().name()).put("backend", Nd4j.getBackend().getClass().getSimpleName())
                     .put("batch", batch).put("bptt", bptt).put("cores", Runtime.getRuntime().availableProcessors())
                     .put("threads", threads == null ? -1 : threads).put("gemm_peak_gflops", peak)
                     .put("softmax_gemm_gflops", gemm.get("softmax_gemm_gflops").asDouble());
@@ -163,9 +174,14 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String measure(Variant v) throws Exception {
-        ModelShape shape = hidden != null ? new ModelShape(v, ModelShape.PAPER_VOCAB, hidden, ModelShape.PAPER_LAYERS)
-                : ModelShape.matched(v, ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS, ModelShape.DEFAULT_BUDGET);
+    /** Width of the softmax's input: the basic LSTM's matched hidden size, or the large model's embedding. */
+    private static int softmaxInput(ModelKind model) {
+        return model == ModelKind.LARGE ? LargeShape.PAPER_EMBEDDING : ModelShape.matched(Variant.LSTM,
+                ModelShape.PAPER_VOCAB, ModelShape.PAPER_LAYERS, ModelShape.DEFAULT_BUDGET).hidden();
+    }
+
+    private String measure(Variant v, ModelKind model) throws Exception {
+        Shape shape = TrialConfig.builder(v).model(model).hidden(hidden).build().shape(ModelShape.PAPER_VOCAB);
         Kernels kernels = kernels();
         Benchmark.Result r = Benchmark.training(shape, kernels, batch, bptt, warmup, segments, 1);
         ObjectNode o = new ObjectMapper().createObjectNode();
@@ -177,6 +193,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .put("softmax_share", r.phaseShare()[Phase.SOFTMAX.ordinal()])
                 .put("backward_share", r.phaseShare()[Phase.BACKWARD.ordinal()])
                 .put("optimizer_share", r.phaseShare()[Phase.OPTIMIZER.ordinal()]).put("peak_rss_mb", peakRssMb())
+                .put("trace_mb", r.traceBytes() / 1e6)
                 .put("peak_heap_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e6);
         if (!skipEval) {
             o.put("eval_tokens_per_s_batch10", Benchmark.evaluation(shape, kernels, 10, 20, 1))
@@ -209,8 +226,8 @@ public final class BenchCommand implements Callable<Integer> {
         return kernelsName == null ? LanguageModels.kernelsForBackend() : Kernels.parse(kernelsName);
     }
 
-    private List<String> variantArgs(Integer h, int b, int timed, int untimed, boolean noEval) {
-        List<String> args = new ArrayList<>(List.of("--in-process", "--batch=" + b, "--bptt=" + bptt,
+    private List<String> variantArgs(ModelKind model, Integer h, int b, int timed, int untimed, boolean noEval) {
+        List<String> args = new ArrayList<>(List.of("--in-process", "--model=" + model, "--batch=" + b, "--bptt=" + bptt,
                 "--segments=" + timed, "--warmup=" + untimed, "--kernels=" + kernels()));
         if (h != null) {
             args.add("--hidden=" + h);

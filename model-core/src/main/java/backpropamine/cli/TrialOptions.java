@@ -5,8 +5,6 @@ import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.IDefaultValueProvider;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -39,24 +37,6 @@ final class TrialOptions {
     static String defaults(TrialSetting s) {
         String basic = s.format(s.defaultValue(ModelKind.BASIC));
         return s.hasLargeDefault() ? basic + "; large model: " + s.format(s.defaultValue(ModelKind.LARGE)) : basic;
-    }
-
-    /**
-     * Defaults of any command's options named after a trial setting ({@code bpm bench --batch}) come from the
-     * setting, so the builder, {@code bpm train} and the benchmark share one default.
-     */
-    static final class Defaults implements IDefaultValueProvider {
-        @Override
-        public String defaultValue(ArgSpec arg) {
-            if (arg instanceof OptionSpec o) {
-                for (TrialSetting s : TrialSetting.values()) {
-                    if (s.option().equals(o.longestName()) && s.defaultValue() != null) {
-                        return s.format(s.defaultValue());
-                    }
-                }
-            }
-            return null;
-        }
     }
 
     /**

@@ -45,6 +45,14 @@ public interface LanguageModel {
     default void reseed(long seed) {
     }
 
+    /**
+     * Bytes the plastic traces of one batch size hold now (the memory that grows with the segment length; for
+     * memory reports). 0 for a model without plasticity or for implementations that do not track it.
+     */
+    default long traceBytes(int batch) {
+        return 0;
+    }
+
     /** Zeroes h, c, Hebb and E for every batch size. */
     void resetState();
 

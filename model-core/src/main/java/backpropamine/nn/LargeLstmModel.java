@@ -216,7 +216,7 @@ public final class LargeLstmModel implements LanguageModel {
         return softmax.forward(forward(inputs, w, batch, steps, false), targets, w.probs, false);
     }
 
-    /** Bytes held by the plastic traces of a batch size, all layers (the part that grows with the segment). */
+    @Override
     public long traceBytes(int batch) {
         return layers.stream().mapToLong(l -> l.traceFloats(batch)).sum() * (Tensors.DTYPE.width());
     }

@@ -117,6 +117,11 @@ public final class PlasticLstmModel implements LanguageModel {
     }
 
     @Override
+    public long traceBytes(int batch) {
+        return layers.stream().mapToLong(l -> l.traceFloats(batch)).sum() * Tensors.DTYPE.width();
+    }
+
+    @Override
     public long[] phaseNanos() {
         return phaseNanos.clone();
     }

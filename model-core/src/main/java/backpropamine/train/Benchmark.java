@@ -2,9 +2,11 @@ package backpropamine.train;
 
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
-import backpropamine.model.ModelShape;
+import backpropamine.model.LargeShape;
+import backpropamine.model.ModelKind;
 import backpropamine.model.Phase;
 import backpropamine.model.Precision;
+import backpropamine.model.Shape;
 import backpropamine.model.Variant;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,21 +18,28 @@ import org.nd4j.linalg.factory.Nd4j;
  * warm-up that lets the JIT compile the fused loops.
  */
 public final class Benchmark {
-    /** @param phaseShare fraction of a step in each {@link Phase} */
-    public record Result(ModelShape shape, int batch, int steps, double tokensPerSecond, double gflops,
-                         double secondsPerSegment, double[] phaseShare) {
+    /**
+     * @param phaseShare fraction of a step in each {@link Phase}
+     * @param traceBytes memory held by the plastic traces after the timed segments (0 without plasticity)
+     */
+    public record Result(Shape shape, int batch, int steps, double tokensPerSecond, double gflops,
+                         double secondsPerSegment, double[] phaseShare, long traceBytes) {
     }
 
-    /** A trial's default settings (trace clip, init scale, gradient clip, L2): the benchmark measures those. */
-    private static final TrialConfig DEFAULTS = TrialConfig.builder(Variant.LSTM).build();
+    /** A trial's default settings (trace clip, init scale, gradient clip, L2) of each model: the benchmark measures those. */
+    private static TrialConfig defaults(Shape shape) {
+        return TrialConfig.builder(Variant.LSTM)
+                .model(shape instanceof LargeShape ? ModelKind.LARGE : ModelKind.BASIC).build();
+    }
     /** Small, so that thousands of steps on random tokens stay finite. */
     private static final double LEARNING_RATE = 0.1;
 
     private Benchmark() {
     }
 
-    private static LanguageModel model(ModelShape shape, Kernels kernels, long seed) {
-        return LanguageModels.create(shape, Precision.FLOAT, kernels, DEFAULTS.traceClip(), seed, DEFAULTS.initScale());
+    private static LanguageModel model(Shape shape, Kernels kernels, long seed) {
+        TrialConfig d = defaults(shape);
+        return LanguageModels.create(shape, Precision.FLOAT, kernels, d.traceClip(), seed, d.initScale());
     }
 
     /**
@@ -58,7 +67,7 @@ public final class Benchmark {
      * Evaluation throughput (forward only, state carried) at one batch size, in tokens/s: the validation pass
      * runs at batch 10 and the test pass at batch 1, which must not dominate a trial.
      */
-    public static double evaluation(ModelShape shape, Kernels kernels, int batch, int segments, long seed) {
+    public static double evaluation(Shape shape, Kernels kernels, int batch, int segments, long seed) {
         LanguageModel model = model(shape, kernels, seed);
         int steps = PerplexityEvaluator.EVAL_STEPS;
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -79,16 +88,17 @@ public final class Benchmark {
         return rnd.ints(length, 0, vocab).toArray();
     }
 
-    public static Result training(ModelShape shape, Kernels kernels, int batch, int steps, int warmup, int segments,
+    public static Result training(Shape shape, Kernels kernels, int batch, int steps, int warmup, int segments,
                                   long seed) {
         LanguageModel model = model(shape, kernels, seed);
-        Sgd sgd = new Sgd(model, DEFAULTS.gradClip());
+        TrialConfig d = defaults(shape);
+        Sgd sgd = new Sgd(model, d.gradClip(), shape instanceof LargeShape);
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] inputs = randomTokens(rnd, shape.vocab(), batch * steps);
         int[] targets = randomTokens(rnd, shape.vocab(), batch * steps);
         for (int s = 0; s < warmup; s++) {
             model.trainSegment(inputs, targets, batch, steps);
-            sgd.step(LEARNING_RATE, DEFAULTS.l2());
+            sgd.step(LEARNING_RATE, d.l2());
         }
         long[] before = model.phaseNanos();
         long optimizer = 0;
@@ -96,7 +106,7 @@ public final class Benchmark {
         for (int s = 0; s < segments; s++) {
             model.trainSegment(inputs, targets, batch, steps);
             long o = System.nanoTime();
-            sgd.step(LEARNING_RATE, DEFAULTS.l2());
+            sgd.step(LEARNING_RATE, d.l2());
             optimizer += System.nanoTime() - o;
         }
         long total = System.nanoTime() - t0;
@@ -109,6 +119,7 @@ public final class Benchmark {
         }
         double tokens = (double) segments * batch * steps;
         double tps = tokens / seconds;
-        return new Result(shape, batch, steps, tps, tps * shape.trainingFlopsPerToken() / 1e9, seconds / segments, share);
+        return new Result(shape, batch, steps, tps, tps * shape.trainingFlopsPerToken() / 1e9, seconds / segments, share,
+                model.traceBytes(batch));
     }
 }

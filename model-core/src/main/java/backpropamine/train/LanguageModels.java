@@ -41,12 +41,16 @@ public final class LanguageModels {
 
     /** The model of a trial: its shape (basic or large), arithmetic, trace clip, seed and initial scale. */
     public static LanguageModel create(TrialConfig config, Shape shape, Kernels kernels) {
+        return create(shape, config.precision(), kernels, config.traceClip(), config.seed(), config.initScale());
+    }
+
+    /** The basic model of a {@link ModelShape}, or the large model, with the paper's regularisation, of a {@link LargeShape}. */
+    public static LanguageModel create(Shape shape, Precision precision, Kernels kernels, double clip, long seed,
+                                       double initScale) {
         if (shape instanceof LargeShape large) {
-            return createLarge(large, Regularization.PAPER, config.precision(), kernels, config.traceClip(),
-                    config.seed(), config.initScale());
+            return createLarge(large, Regularization.PAPER, precision, kernels, clip, seed, initScale);
         }
-        return create((ModelShape) shape, config.precision(), kernels, config.traceClip(), config.seed(),
-                config.initScale());
+        return create((ModelShape) shape, precision, kernels, clip, seed, initScale);
     }
 
     public static LanguageModel create(ModelShape shape, Precision precision, Kernels kernels, double clip, long seed,

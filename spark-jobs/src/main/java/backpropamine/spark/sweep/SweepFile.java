@@ -162,6 +162,9 @@ public final class SweepFile {
                     + "; check the ranges' steps, or raise max_trials");
         }
         Set<String> trainingKeys = new TreeSet<>(keys(TrialSetting.Role.TRAINING));
+        if (large) { // no grid needed: the paper's four hyperparameters may be fixed values
+            trainingKeys.addAll(keys(TrialSetting.Role.GRID));
+        }
         trainingKeys.add(THREADS);
         trainingKeys.add(ALLOW_SHARED_GPU);
         onlyKnown(tr, trainingKeys, "training");
@@ -390,12 +393,14 @@ public final class SweepFile {
                 case VARIANT -> "variants";
                 case SEED -> "seeds";
                 case GRID -> "grid." + s.key();
-                case TRAINING -> "training." + s.key() + " or grid." + s.key();
+                case TRAINING -> s == TrialSetting.MODEL ? "training.model" : "training." + s.key() + " or grid." + s.key();
             };
             String dflt = switch (s.role()) {
-                case VARIANT, GRID -> "required";
+                case VARIANT -> "required";
+                case GRID -> "required (large model: " + s.format(s.defaultValue(ModelKind.LARGE)) + ", may be under training)";
                 case SEED -> "[" + s.format(s.defaultValue()) + "]";
-                case TRAINING -> s.format(s.defaultValue());
+                case TRAINING -> s.format(s.defaultValue())
+                        + (s.hasLargeDefault() ? " (large model: " + s.format(s.defaultValue(ModelKind.LARGE)) + ")" : "");
             };
             String allowed = s.role() == TrialSetting.Role.VARIANT || s.role() == TrialSetting.Role.SEED
                     ? "a list of " + s.allowed() : s.allowed();
