@@ -76,8 +76,13 @@ public final class LargeLstmModel implements LanguageModel {
         rng = new SplittableRandom(seed);
     }
 
-    /** All buffers of one (batch, steps) geometry. */
+    /**
+     * All buffers of one batch size, for segments of up to {@code capacity} steps; {@link #cut} gives those of one
+     * segment. Variable BPTT changes the length nearly every segment, so one allocation per length would hold
+     * dozens of copies (gigabytes at this size).
+     */
     private final class Workspace {
+        final int capacity;
         final INDArray[] in = new INDArray[LargeShape.LAYERS]; // each layer's input after dropout, [T*B, in_l]
         final INDArray y;      // the top layer's output after dropout, [T*B, E]
         final INDArray probs;  // [T*B, V] logits, then dCE/dlogits
@@ -85,6 +90,7 @@ public final class LargeLstmModel implements LanguageModel {
         final List<LstmLayer.Buffers> layerBuffers = new ArrayList<>();
 
         Workspace(int batch, int steps) {
+            capacity = steps;
             long rows = (long) batch * steps;
             for (int l = 0; l < LargeShape.LAYERS; l++) {
                 in[l] = Tensors.matrix(rows, shape.inputWidth(l));
@@ -94,10 +100,29 @@ public final class LargeLstmModel implements LanguageModel {
             y = Tensors.matrix(rows, shape.embedding());
             probs = Tensors.matrix(rows, shape.vocab());
         }
+
+        /** The first {@code steps} steps of {@code full}: the same memory, cut to the segment's rows. */
+        Workspace(Workspace full, int batch, int steps) {
+            capacity = steps;
+            long rows = (long) batch * steps;
+            for (int l = 0; l < LargeShape.LAYERS; l++) {
+                in[l] = Tensors.rows(full.in[l], 0, rows);
+                dOut[l] = Tensors.rows(full.dOut[l], 0, rows);
+                layerBuffers.add(layers.get(l).new Buffers(full.layerBuffers.get(l), steps));
+            }
+            y = Tensors.rows(full.y, 0, rows);
+            probs = Tensors.rows(full.probs, 0, rows);
+        }
     }
 
     private Workspace workspace(int batch, int steps) {
-        return workspaces.computeIfAbsent(((long) batch << 32) | steps, k -> new Workspace(batch, steps));
+        Workspace full = workspaces.get((long) batch);
+        if (full == null || full.capacity < steps) {
+            // grow to the longest segment seen (variable BPTT: base + 10 steps at most)
+            full = new Workspace(batch, Math.max(steps, full == null ? 0 : full.capacity));
+            workspaces.put((long) batch, full);
+        }
+        return steps == full.capacity ? full : new Workspace(full, batch, steps);
     }
 
     /** Restarts the stream of dropout masks (the trainer reseeds per epoch, so a resumed trial draws the same). */

@@ -118,6 +118,40 @@ final class LstmLayer {
             dgAcc = new float[steps][bn];
             rowBuf = new float[bn];
         }
+
+        /**
+         * The buffers of a segment of {@code steps} steps inside {@code full} (allocated for at least as many): every
+         * array is shared, the matrices are cut to the segment's rows. Variable-length segments (the large model's
+         * BPTT) then reuse one allocation per batch size instead of one per length.
+         */
+        Buffers(Buffers full, int steps) {
+            if (steps > full.steps) {
+                throw new IllegalArgumentException(steps + " steps do not fit buffers of " + full.steps);
+            }
+            this.batch = full.batch;
+            this.steps = steps;
+            xa = Tensors.rows(full.xa, 0, (long) steps * batch);
+            hs = Tensors.rows(full.hs, 0, (long) (steps + 1) * batch);
+            dA = Tensors.rows(full.dA, 0, (long) steps * batch);
+            dRec = full.dRec;
+            dX = Tensors.rows(full.dX, 0, (long) steps * batch);
+            xaAt = java.util.Arrays.copyOf(full.xaAt, steps);
+            dAAt = java.util.Arrays.copyOf(full.dAAt, steps);
+            hAt = java.util.Arrays.copyOf(full.hAt, steps + 1);
+            out = Tensors.rows(full.hs, batch, (long) (steps + 1) * batch);
+            hPrevAll = Tensors.rows(full.hs, 0, (long) steps * batch);
+            pre = full.pre;
+            act = full.act;
+            c = full.c;
+            tc = full.tc;
+            h = full.h;
+            dh = full.dh;
+            dc = full.dc;
+            dPre = full.dPre;
+            dhAcc = full.dhAcc;
+            dgAcc = full.dgAcc;
+            rowBuf = full.rowBuf;
+        }
     }
 
     Buffers buffers(int batch, int steps) {

@@ -24,10 +24,15 @@ final class Tensors {
         return Nd4j.create(DTYPE, rows, cols);
     }
 
-    /** Java view of the memory of a root array (no copy). Views of views are refused: their offsets differ. */
+    /**
+     * Java view of the memory of a root array, or of a view that starts where its root does (the first rows, see
+     * {@link #rows}), without a copy. Views at an offset are refused: Java indices would not start at their first
+     * element.
+     */
     static FloatBuffer view(INDArray a) {
-        if (a.isView()) {
-            throw new IllegalArgumentException("Java access needs a root array, not a view");
+        if (a.isView() && (a.offset() != 0 || a.ordering() != 'c')) {
+            throw new IllegalArgumentException("Java access needs a root array or a view of its first rows, not a view at"
+                    + " offset " + a.offset());
         }
         return a.data().asNioFloat();
     }

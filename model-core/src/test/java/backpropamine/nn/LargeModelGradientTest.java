@@ -122,6 +122,30 @@ class LargeModelGradientTest {
         }
     }
 
+    /** A segment run in buffers cut from a longer segment's gives what fresh buffers give, bit for bit. */
+    @Test
+    void shorterSegmentsReuseTheBuffersOfLongerOnes() {
+        LargeShape shape = new LargeShape(Variant.SIMPLE, VOCAB, EMBEDDING, HIDDEN);
+        LargeLstmModel reused = new LargeLstmModel(shape, REG, 0.05, 3, 0.5);
+        LargeLstmModel fresh = new LargeLstmModel(shape, REG, 0.05, 3, 0.5);
+        Random rnd = new Random(8);
+        int[] longIn = new int[BATCH * 9];
+        int[] longOut = new int[BATCH * 9];
+        for (int k = 0; k < longIn.length; k++) {
+            longIn[k] = rnd.nextInt(VOCAB);
+            longOut[k] = rnd.nextInt(VOCAB);
+        }
+        reused.trainSegment(longIn, longOut, BATCH, 9);
+        reused.resetState();
+        int[] in = tokens(rnd);
+        int[] out = tokens(rnd);
+        reused.reseed(1);
+        fresh.reseed(1);
+        assertEquals(fresh.trainSegment(in, out, BATCH, STEPS), reused.trainSegment(in, out, BATCH, STEPS));
+        assertArrayEquals(fresh.gradients().toFloatVector(), reused.gradients().toFloatVector());
+        assertEquals(fresh.evaluateSegment(in, out, BATCH, 3), reused.evaluateSegment(in, out, BATCH, 3));
+    }
+
     @Test
     void dropoutMasksChangeEverySegmentAndFollowTheSeed() {
         LargeShape shape = new LargeShape(Variant.LSTM, VOCAB, EMBEDDING, HIDDEN);
