@@ -6,10 +6,11 @@ package backpropamine.model;
  * E = 400, H = 1150 for the LSTM and H = 1149 for the neuromodulated model, whose count then stays under the
  * LSTM's (parameter matching, as in the basic model).
  *
- * <p>Counted as PyTorch counts the AWD-LSTM: each layer has W_x (in x 4H), W_h (H x 4H) and two biases (b_ih and
- * b_hh, 4H each); the tied decoder adds only its bias. The neuromodulated layer adds alpha_j (per post-synaptic
- * neuron), the fan-out u_j, the modulator's v and b_m: 3H + 1. This reproduces both counts of the paper:
- * 24,221,600 (LSTM, 1150) and 24,198,893 (neuromodulated, 1149).
+ * <p>Counted as PyTorch counts the authors' model: each layer has W_x (in x 4H), W_h (H x 4H) and two biases per
+ * gate (b_ih and b_hh, 4H each); the tied decoder adds only its bias. The neuromodulated layer replaces the
+ * recurrent path into g by the plastic connection (no b_hh for g: -H) and adds alpha_j (per post-synaptic neuron),
+ * the modulator's v and b_m, and the fan-out's u_j and b_j: 3H + 1 in all. This reproduces both counts of the
+ * paper: 24,221,600 (LSTM, 1150) and 24,198,893 (neuromodulated, 1149).
  */
 public record LargeShape(Variant variant, int vocab, int embedding, int hidden) implements Shape {
     public static final int PAPER_EMBEDDING = 400;
@@ -44,7 +45,7 @@ public record LargeShape(Variant variant, int vocab, int embedding, int hidden) 
     long layerParameters(int layer) {
         long h = width(layer);
         long lstm = 4 * h * (inputWidth(layer) + h) + 8 * h; // W_x, W_h, b_ih, b_hh
-        long plastic = variant == Variant.SIMPLE ? 3 * h + 1 : 0; // alpha_j, u_j, v, b_m
+        long plastic = variant == Variant.SIMPLE ? 3 * h + 1 : 0; // -b_hh of g, + alpha_j, v, b_m, u_j, b_j
         return lstm + plastic;
     }
 

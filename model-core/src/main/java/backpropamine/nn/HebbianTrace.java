@@ -32,8 +32,11 @@ abstract class HebbianTrace {
     final int np;
     final float clip;
     final Shards shards;
-    private final ConnectionWeights alphaWeights;
+    private final Entry alphaEntry;
+    /** alpha, [N][Np] per connection or [1][Np] per post-synaptic neuron; row i of connection (i, j) starts at i * aStride. */
     final float[] alpha;
+    /** 0 when alpha is per post-synaptic neuron (every pre-synaptic row reads row 0), else Np. */
+    final int aStride;
     /** dL/dalpha, one part per shard of the batch (see {@link Shards}). */
     final float[][] dAlpha;
 
@@ -54,16 +57,20 @@ abstract class HebbianTrace {
     /** Whether training keeps Hebb only every sqrt(T) steps and recomputes the rest backward (see {@link TraceHistory}). */
     private boolean recompute;
 
-    /** @param alpha N x N (per connection) or 1 x N (per post-synaptic neuron, see {@link ConnectionWeights}) */
+    /** @param alpha N x N (per connection: the basic model) or 1 x N (per post-synaptic neuron: the large model) */
     HebbianTrace(Parameters params, Entry alpha, double clip, Shards shards) {
         this.params = params;
-        this.alphaWeights = new ConnectionWeights(params, alpha);
-        this.n = alphaWeights.n;
-        this.np = alphaWeights.np;
+        this.n = alpha.cols();
+        this.np = Simd.padded(n);
+        if (alpha.rows() != n && alpha.rows() != 1) {
+            throw new IllegalArgumentException(alpha.name() + " is " + alpha.rows() + " x " + n + ": need N x N or 1 x N");
+        }
+        this.aStride = alpha.rows() == n ? np : 0;
         this.clip = (float) clip;
         this.shards = shards;
-        this.alpha = new float[n * np];
-        this.dAlpha = Shards.parts(n * np);
+        this.alphaEntry = alpha;
+        this.alpha = new float[alpha.rows() * np];
+        this.dAlpha = Shards.parts(alpha.rows() * np);
     }
 
     /**
@@ -91,7 +98,7 @@ abstract class HebbianTrace {
         this.batch = batch;
         hebb = hebbByBatch.computeIfAbsent(batch, b -> new TraceHistory(b * n * np));
         hebb.begin(steps, train, stride(steps));
-        alphaWeights.read(alpha);
+        params.read(alphaEntry, alpha, np);
         if (train) {
             dHebb = dHebbByBatch.computeIfAbsent(batch, b -> new float[b * n * np]);
             Arrays.fill(dHebb, 0); // gradients stop at the segment boundary
@@ -107,7 +114,7 @@ abstract class HebbianTrace {
         shards.run(batch, (p, from, to) -> {
             for (int b = from; b < to; b++) {
                 for (int i = 0; i < n; i++) {
-                    accumulateInput(input, b, h0[b * np + i], h, (b * n + i) * np, i * np);
+                    accumulateInput(input, b, h0[b * np + i], h, (b * n + i) * np, i * aStride);
                 }
             }
         });
@@ -148,7 +155,7 @@ abstract class HebbianTrace {
 
     /** Adds the accumulated parameter gradients into the flat gradient. */
     final void pushGradients() {
-        alphaWeights.accumulate(Shards.sum(dAlpha));
+        params.accumulate(alphaEntry, Shards.sum(dAlpha), np);
         pushRuleGradients();
     }
 
@@ -244,9 +251,9 @@ abstract class HebbianTrace {
                 int g = (b * 4 + LstmCell.G) * np;
                 for (int i = 0; i < n; i++) {
                     int row = (b * n + i) * np;
-                    updateRow(t, b, hPrev[b * np + i], hebbNow, next, row, i * np, act, g);
+                    updateRow(t, b, hPrev[b * np + i], hebbNow, next, row, i * aStride, act, g);
                     if (in != null) {
-                        accumulateInput(in, b, hNew[b * np + i], next, row, i * np);
+                        accumulateInput(in, b, hNew[b * np + i], next, row, i * aStride);
                     }
                 }
             }
@@ -279,9 +286,9 @@ abstract class HebbianTrace {
                     int row = (b * n + i) * np;
                     float hs = h[s][b * np + i];
                     if (s == 0) {
-                        dhAcc[0][b * np + i] += backwardInput(p, hs, hebbNow, row, i * np, dPre, ga);
+                        dhAcc[0][b * np + i] += backwardInput(p, hs, hebbNow, row, i * aStride, dPre, ga);
                     } else {
-                        backwardRow(p, s, b, hs, h[s - 1][b * np + i], hebbNow, row, i * np, dPre, act[s - 1], ga,
+                        backwardRow(p, s, b, hs, h[s - 1][b * np + i], hebbNow, row, i * aStride, dPre, act[s - 1], ga,
                                 dgAcc[s - 1]);
                         dhAcc[s][b * np + i] += out[0];
                         dhAcc[s - 1][b * np + i] += out[1];

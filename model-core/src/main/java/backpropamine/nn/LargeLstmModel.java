@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   mean cross-entropy over its T*B tokens + AR + TAR        (see {@link ActivationRegularizer})
  * </pre>
  *
- * The neuromodulated layers use simple neuromodulation with alpha and the fan-out per post-synaptic neuron, and
+ * The neuromodulated layers use simple neuromodulation with alpha and the fan-out per post-synaptic neuron
+ * ({@link NeuronModulated}), and
  * keep their Hebbian traces every sqrt(T) steps only, recomputing the rest in the backward pass (exact; memory
  * grows as sqrt(T) instead of T, see {@link TraceHistory}). Dropout masks come from the model's own seeded stream
  * ({@link #reseed}); evaluation runs without dropout.
@@ -61,7 +62,7 @@ public final class LargeLstmModel implements LanguageModel {
             HebbianTrace trace = null;
             if (layer.alpha() != null) {
                 Modulator m = new Modulator(params, layer.modulatorV(), layer.modulatorB());
-                trace = new Neuromodulated(params, layer.alpha(), layer.u(), m, clip, shards);
+                trace = new NeuronModulated(params, layer.alpha(), layer.u(), layer.fanBias(), m, clip, shards);
                 trace.recomputeTraces(true);
                 traces.add(trace);
             }

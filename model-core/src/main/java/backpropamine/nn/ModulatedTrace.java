@@ -4,13 +4,13 @@ import backpropamine.model.ParameterLayout.Entry;
 
 /**
  * The part SIMPLE (eq. 3) and RETRO (eq. 4) share: the trace update is gated per batch element by the layer's
- * neuromodulator M(t) ({@link Modulator}) and per connection by the fan-out u (N x N, or 1 x N: one weight per
- * post-synaptic neuron, the large model's per-neuron fan-out). This class owns u, M(t) of every
+ * neuromodulator M(t) ({@link Modulator}) and per connection by the fan-out u. (The large model fans M out per
+ * neuron instead: {@link NeuronModulated}.) This class owns u, M(t) of every
  * step of the segment, dL/du and dL/dM; the rules add their own state by overriding and calling up.
  */
 abstract class ModulatedTrace extends HebbianTrace {
     private final Modulator modulator;
-    private final ConnectionWeights uWeights;
+    private final Entry uEntry;
     final float[] u;
     /** dL/du, one part per shard. */
     final float[][] dU;
@@ -22,14 +22,14 @@ abstract class ModulatedTrace extends HebbianTrace {
     ModulatedTrace(Parameters params, Entry alpha, Entry u, Modulator modulator, double clip, Shards shards) {
         super(params, alpha, clip, shards);
         this.modulator = modulator;
-        this.uWeights = new ConnectionWeights(params, u);
+        this.uEntry = u;
         this.u = new float[n * np];
         this.dU = Shards.parts(n * np);
     }
 
     @Override
     void beginRule(int steps, boolean train) {
-        uWeights.read(u);
+        params.read(uEntry, u, np);
         Shards.clear(dU);
         modulator.pull();
         if (m.length < steps || m[0].length != batch) {
@@ -40,7 +40,7 @@ abstract class ModulatedTrace extends HebbianTrace {
 
     @Override
     void pushRuleGradients() {
-        uWeights.accumulate(Shards.sum(dU));
+        params.accumulate(uEntry, Shards.sum(dU), np);
         modulator.push();
     }
 

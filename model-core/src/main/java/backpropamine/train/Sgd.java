@@ -1,6 +1,10 @@
 package backpropamine.train;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.model.LargeLayout;
+import backpropamine.model.ParameterLayout.Entry;
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -19,6 +23,8 @@ public final class Sgd {
     private final INDArray grad;
     private final INDArray weights;
     private final double maxNorm;
+    private final List<INDArray> scaled = new ArrayList<>();
+    private final List<Double> factors = new ArrayList<>();
 
     /** L2 on weights only (the basic model). */
     public Sgd(LanguageModel model, double maxNorm) {
@@ -33,8 +39,21 @@ public final class Sgd {
         this.maxNorm = maxNorm;
     }
 
+    /**
+     * Multiplies the gradient of one parameter by {@code factor} before the clip, every step: a learning rate of its
+     * own (the large model divides the per-neuron alpha's by N, see {@link LargeLayout#alphaGradientScale}).
+     */
+    public Sgd scaleGradient(Entry parameter, double factor) {
+        scaled.add(grad.get(NDArrayIndex.interval(parameter.offset(), parameter.offset() + parameter.length())));
+        factors.add(factor);
+        return this;
+    }
+
     /** Applies one update; returns the gradient norm before clipping (NaN/infinite: nothing is changed). */
     public double step(double lr, double l2) {
+        for (int k = 0; k < scaled.size(); k++) {
+            scaled.get(k).muli(factors.get(k));
+        }
         double norm = grad.norm2Number().doubleValue();
         if (!Double.isFinite(norm)) {
             return norm;

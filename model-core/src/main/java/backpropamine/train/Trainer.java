@@ -5,7 +5,9 @@ import backpropamine.data.PtbFiles.Split;
 import backpropamine.data.TokenBatches;
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
+import backpropamine.model.LargeLayout;
 import backpropamine.model.ModelKind;
+import backpropamine.model.ParameterLayout;
 import backpropamine.model.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Basic model (section 4.3): fixed-length segments, step decay of the learning rate, L2 on weights, tested on
  * the final weights. Large model (appendix A.3, the AWD-LSTM's regime): variable-length segments with the rate
- * scaled by length / bptt, weight decay on every parameter, averaged SGD from epoch {@code asgd_start} (evaluated
- * with the averaged parameters), and the best-validation model is the one tested.
+ * scaled by length / bptt, weight decay on every parameter, the per-neuron alpha's gradient divided by N (as the
+ * authors did), averaged SGD from epoch {@code asgd_start} (evaluated with the averaged parameters), and the
+ * best-validation model is the one tested.
  *
  * <p>State is reset at the start of every epoch and every evaluation pass. A trial whose loss or gradient is
  * not finite, or whose perplexity explodes past {@link #EXPLOSION} times the vocabulary size (ten times worse than
@@ -65,6 +68,11 @@ public final class Trainer {
         listener.onStart(config, shape.hidden(), shape.parameterCount(), resumed);
 
         Sgd sgd = new Sgd(model, config.gradClip(), large);
+        for (ParameterLayout.Entry e : model.layout().entries()) {
+            if (large && LargeLayout.alphaGradientScale(e) != 1) {
+                sgd.scaleGradient(e, LargeLayout.alphaGradientScale(e));
+            }
+        }
         TokenBatches train = new TokenBatches(corpus.tokens(Split.TRAIN), config.batch(), config.bptt());
         SegmentSchedule schedule = large ? SegmentSchedule.variable(config.bptt(), config.seed())
                 : SegmentSchedule.fixed(config.bptt());

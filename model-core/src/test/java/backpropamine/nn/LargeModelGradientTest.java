@@ -32,10 +32,10 @@ class LargeModelGradientTest {
     static final Regularization REG = new Regularization(0.3, 0.3, 0.3, 0.3, 2, 1);
 
     @ParameterizedTest(name = "{0}, clip {1}")
-    @CsvSource({"LSTM, 1e6", "SIMPLE, 1e6", "SIMPLE, 1e-3"})
+    @CsvSource({"LSTM, 1e6", "SIMPLE, 1e6", "SIMPLE, 0.08"})
     void analyticGradientMatchesFiniteDifferences(Variant variant, double clip) {
-        backpropamine.nn64.LargeLstmModel model = new backpropamine.nn64.LargeLstmModel(
-                new LargeShape(variant, VOCAB, EMBEDDING, HIDDEN), REG, clip, 5, 0.5);
+        backpropamine.nn64.LargeLstmModel model = plasticityOn(new backpropamine.nn64.LargeLstmModel(
+                new LargeShape(variant, VOCAB, EMBEDDING, HIDDEN), REG, clip, 5, 0.5));
         Random rnd = new Random(11);
         int[] in1 = tokens(rnd);
         int[] out1 = tokens(rnd);
@@ -79,6 +79,31 @@ class LargeModelGradientTest {
         for (Entry e : model.layout().entries()) {
             assertTrue(nonZero.contains(e.name()), e.name() + " gets no gradient: the check would be vacuous");
         }
+        if (clip < 1) { // the saturated case must really saturate: the objective differs from the unclipped model's
+            backpropamine.nn64.LargeLstmModel unclipped = plasticityOn(new backpropamine.nn64.LargeLstmModel(
+                    new LargeShape(variant, VOCAB, EMBEDDING, HIDDEN), REG, 1e6, 5, 0.5));
+            unclipped.freezeMasks(BATCH);
+            double clipped = objective(model, in1, out1, in2, out2, theta, 0, theta.getDouble(0));
+            double free = objective(unclipped, in1, out1, in2, out2, unclipped.parameters(), 0,
+                    unclipped.parameters().getDouble(0));
+            assertTrue(Math.abs(clipped - free) > 1e-9, "clip " + clip + " never saturated");
+        }
+    }
+
+    /**
+     * alpha starts at most 1e-4 (plasticity almost off, as the authors initialise it), which would leave the plastic
+     * path's gradients below what finite differences resolve; the checks set it to +-0.5.
+     */
+    static <M extends backpropamine.model.LanguageModel> M plasticityOn(M model) {
+        Random rnd = new Random(2);
+        for (Entry e : model.layout().entries()) {
+            if (e.name().endsWith(".alpha")) {
+                for (long k = 0; k < e.length(); k++) {
+                    model.parameters().putScalar(e.offset() + k, rnd.nextDouble() - 0.5);
+                }
+            }
+        }
+        return model;
     }
 
     /** Objective of segment 2 after segment 1 ran (without dropout) with the unperturbed value at {@code idx}. */
@@ -100,8 +125,8 @@ class LargeModelGradientTest {
     @CsvSource({"9", "10", "2"})
     void recomputedTracesGiveExactlyTheGradientOfKeptTraces(int steps) {
         LargeShape shape = new LargeShape(Variant.SIMPLE, VOCAB, EMBEDDING, HIDDEN);
-        LargeLstmModel recomputing = new LargeLstmModel(shape, REG, 0.05, 3, 0.5);
-        LargeLstmModel keeping = new LargeLstmModel(shape, REG, 0.05, 3, 0.5);
+        LargeLstmModel recomputing = plasticityOn(new LargeLstmModel(shape, REG, 0.05, 3, 0.5));
+        LargeLstmModel keeping = plasticityOn(new LargeLstmModel(shape, REG, 0.05, 3, 0.5));
         keeping.keepAllTraces();
         Random rnd = new Random(5);
         for (int segment = 0; segment < 3; segment++) {
