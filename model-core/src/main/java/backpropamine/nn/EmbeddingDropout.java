@@ -1,5 +1,6 @@
 package backpropamine.nn;
 
+import backpropamine.model.DropoutMasks;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -7,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Embedding dropout (Merity et al., after Gal and Ghahramani): whole words are dropped from the embedding table
  * for a segment, so every occurrence of a dropped word in the segment reads a zero vector; kept words are scaled
- * by 1/(1-p). Applies to the input lookup only, not to the tied softmax weights.
+ * by 1/(1-p) ({@link DropoutMasks}). Applies to the input lookup only, not to the tied softmax weights.
  */
 final class EmbeddingDropout {
     private final double p;
@@ -22,9 +23,9 @@ final class EmbeddingDropout {
     }
 
     void draw(SplittableRandom rng) {
-        float keep = (float) (1 / (1 - p));
+        double[] drawn = DropoutMasks.words(rng, mask.length, p);
         for (int w = 0; w < mask.length; w++) {
-            mask[w] = rng.nextDouble() < p ? 0 : keep;
+            mask[w] = (float) drawn[w];
         }
     }
 

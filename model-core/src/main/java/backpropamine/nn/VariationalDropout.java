@@ -1,5 +1,6 @@
 package backpropamine.nn;
 
+import backpropamine.model.DropoutMasks;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,12 +25,12 @@ final class VariationalDropout {
 
     /** Draws the mask of a segment with {@code batch} sequences. */
     void draw(int batch, SplittableRandom rng) {
-        if (mask.length != batch * width) {
-            mask = new float[batch * width];
+        double[] drawn = DropoutMasks.sequences(rng, batch, width, p);
+        if (mask.length != drawn.length) {
+            mask = new float[drawn.length];
         }
-        float keep = (float) (1 / (1 - p));
         for (int k = 0; k < mask.length; k++) {
-            mask[k] = rng.nextDouble() < p ? 0 : keep;
+            mask[k] = (float) drawn[k];
         }
     }
 

@@ -1,6 +1,6 @@
 package backpropamine.ops;
 
-import backpropamine.model.ModelLayout;
+import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.Variant;
 import java.util.Arrays;
 import java.util.Collections;
@@ -26,6 +26,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   M(t) = tanh(v . h(t-1) + b_m)
  * </pre>
  *
+ * The large model's layers (appendix A.3) have alpha per post-synaptic neuron ([1, N], broadcast over the rows)
+ * and SIMPLE's fan-out per neuron with a bias: {@code eta_j(t) = u_j M(t) + b_j}, the increment
+ * {@code eta_j * outer(h(t-1), g(t))} (as {@code backpropamine.nn.NeuronModulated}).
+ *
  * Indexing {@code [b, i, j]}: i pre-synaptic, j post-synaptic. Traces are kept per batch size and carried across
  * segments; every step's traces are kept while training, for the backward pass.
  */
@@ -40,8 +44,12 @@ final class OpsHebbianTrace {
     private final INDArray dv;
     private final INDArray dbm;
     private final INDArray dLambda;
+    private final INDArray fanBias;  // per-neuron fan-out: b_j, [1, N]; null per connection
+    private final INDArray dFanBias;
+    private final boolean perNeuron;
     private final OpsParameters params;
-    private final ModelLayout.Layer entries;
+    private final Entry modulatorB;
+    private final Entry lambdaEntry;
     private final Map<Integer, INDArray[]> carried = new HashMap<>(); // {Hebb, E} per batch size
 
     private int batch;
@@ -51,36 +59,52 @@ final class OpsHebbianTrace {
     private INDArray[] hebb;   // Hebb(0..T)
     private INDArray[] elig;   // E(0..T), RETRO
     private INDArray[] m;      // M(t) as [B, 1, 1]
+    private INDArray[] eta;    // per-neuron fan-out: eta(t) as [B, 1, N]
     private INDArray dHebb;    // dL/dHebb(s+1) while going backward
     private INDArray dE;       // dL/dE(s+1)
 
-    OpsHebbianTrace(Variant variant, OpsParameters params, ModelLayout.Layer l, double clip) {
+    /**
+     * @param alpha   [N, N], or [1, N] per post-synaptic neuron (then {@code rate} is the fan-out u, [1, N], and
+     *                {@code fanBias} its bias b)
+     * @param rate    eta (PLASTIC) or the fan-out u (SIMPLE, RETRO)
+     * @param fanBias the per-neuron fan-out's bias, or null
+     */
+    OpsHebbianTrace(Variant variant, OpsParameters params, Entry alpha, Entry rate, Entry fanBias, Entry modulatorV,
+                    Entry modulatorB, Entry lambda, double clip) {
         this.variant = variant;
         this.params = params;
-        this.entries = l;
+        this.modulatorB = modulatorB;
+        this.lambdaEntry = lambda;
         this.clip = clip;
-        this.alpha = params.value(l.alpha());
-        this.dAlpha = params.gradient(l.alpha());
-        this.rate = params.value(l.rate());
-        this.dRate = params.gradient(l.rate());
-        this.v = variant.modulated() ? params.value(l.modulatorV()) : null;
-        this.dv = variant.modulated() ? params.gradient(l.modulatorV()) : null;
-        this.dbm = variant.modulated() ? params.gradient(l.modulatorB()) : null;
-        this.dLambda = variant == Variant.RETRO ? params.gradient(l.lambda()) : null;
+        this.perNeuron = alpha.rows() == 1 && alpha.cols() > 1;
+        if (perNeuron && (variant != Variant.SIMPLE || fanBias == null)) {
+            throw new IllegalArgumentException("per-neuron alpha comes with SIMPLE's per-neuron fan-out and its bias");
+        }
+        this.alpha = perNeuron ? params.value(alpha).reshape(1, 1, alpha.cols()) : params.value(alpha);
+        this.dAlpha = params.gradient(alpha);
+        this.rate = params.value(rate);
+        this.dRate = params.gradient(rate);
+        this.fanBias = params.valueOrNull(fanBias);
+        this.dFanBias = params.gradientOrNull(fanBias);
+        this.v = variant.modulated() ? params.value(modulatorV) : null;
+        this.dv = variant.modulated() ? params.gradient(modulatorV) : null;
+        this.dbm = variant.modulated() ? params.gradient(modulatorB) : null;
+        this.dLambda = variant == Variant.RETRO ? params.gradient(lambda) : null;
     }
 
     void begin(int batch, int steps) {
         releaseHistory();
         this.batch = batch;
-        this.n = (int) alpha.rows();
+        this.n = (int) alpha.size(-1);
         INDArray[] state = carried.computeIfAbsent(batch, b -> new INDArray[] {zeros(), zeros()});
         hebb = new INDArray[steps + 1];
         elig = new INDArray[steps + 1];
         m = new INDArray[steps];
+        eta = new INDArray[steps];
         hebb[0] = state[0];
         elig[0] = state[1];
-        bm = variant.modulated() ? params.scalar(entries.modulatorB()) : 0;
-        lambda = variant == Variant.RETRO ? params.scalar(entries.lambda()) : 0;
+        bm = variant.modulated() ? params.scalar(modulatorB) : 0;
+        lambda = variant == Variant.RETRO ? params.scalar(lambdaEntry) : 0;
     }
 
     /**
@@ -113,7 +137,7 @@ final class OpsHebbianTrace {
     /** The carried {Hebb, E (RETRO) or null} of a batch size, dense [B][N][N] (zeros if none). */
     double[][] carried(int batch) {
         INDArray[] s = carried.get(batch);
-        int n = (int) alpha.rows();
+        int n = (int) alpha.size(-1);
         double[] hebbNow = s == null ? new double[batch * n * n] : Nd4j.toFlattened('c', s[0]).toDoubleVector();
         double[] eNow = variant != Variant.RETRO ? null
                 : s == null ? new double[batch * n * n] : Nd4j.toFlattened('c', s[1]).toDoubleVector();
@@ -143,7 +167,7 @@ final class OpsHebbianTrace {
         INDArray outer = outer(hPrev, g);
         INDArray next = switch (variant) { // the increment, in a fresh array that becomes Hebb(t+1)
             case PLASTIC -> outer.mul(rate);
-            case SIMPLE -> outer.mul(rate).muli(modulate(t, hPrev));
+            case SIMPLE -> perNeuron ? outer.mul(fanOut(t, hPrev)) : outer.mul(rate).muli(modulate(t, hPrev));
             case RETRO -> elig[t].mul(rate).muli(modulate(t, hPrev));
             case LSTM -> throw new IllegalStateException("LSTM has no trace");
         };
@@ -163,6 +187,13 @@ final class OpsHebbianTrace {
     private INDArray modulate(int t, INDArray hPrev) {
         m[t] = Transforms.tanh(hPrev.mmul(v.transpose()).addi(bm), false).reshape(batch, 1, 1);
         return m[t];
+    }
+
+    /** eta_j(t) = u_j M(t) + b_j per batch element, [B, 1, N]: the per-neuron fan-out of M(t). */
+    private INDArray fanOut(int t, INDArray hPrev) {
+        INDArray mt = modulate(t, hPrev).reshape(batch, 1);
+        eta[t] = Nd4j.gemm(mt, rate, false, false).addiRowVector(fanBias).reshape(batch, 1, n);
+        return eta[t];
     }
 
     void beginBackward() {
@@ -192,10 +223,21 @@ final class OpsHebbianTrace {
                 dOuter = d.mul(rate);
             }
             case SIMPLE -> {
-                dOuter = d.mul(rate);
-                dm = sum12(dOuter.mul(outer));
-                addSum(dRate, outer.muli(d).muli(m[s]));
-                dOuter.muli(m[s]);
+                if (perNeuron) {
+                    // dL/deta_j per batch element, then u, b and M from eta = u M + b
+                    INDArray dEta = outer.muli(d).sum(1); // [B, N]
+                    INDArray ms = m[s].reshape(batch, 1);
+                    dRate.addi(dEta.mulColumnVector(ms).sum(true, 0));
+                    dFanBias.addi(dEta.sum(true, 0));
+                    dm = dEta.mmul(rate.transpose()).reshape(batch);
+                    dEta.close();
+                    dOuter = d.mul(eta[s]);
+                } else {
+                    dOuter = d.mul(rate);
+                    dm = sum12(dOuter.mul(outer));
+                    addSum(dRate, outer.muli(d).muli(m[s]));
+                    dOuter.muli(m[s]);
+                }
             }
             case RETRO -> {
                 INDArray du = d.mul(rate);
@@ -232,7 +274,13 @@ final class OpsHebbianTrace {
      */
     void inputBackward(int s, INDArray hPrev, INDArray dag, INDArray dhPrev) {
         INDArray outer = outer(hPrev, dag);
-        addSum(dAlpha, outer.mul(hebb[s]));
+        if (perNeuron) { // every connection into neuron j shares alpha_j: sum over the batch and the rows
+            try (INDArray x = outer.mul(hebb[s])) {
+                dAlpha.addi(x.sum(0, 1).reshape(1, n));
+            }
+        } else {
+            addSum(dAlpha, outer.mul(hebb[s]));
+        }
         dHebb.addi(outer.muli(alpha));
         outer.close();
         try (INDArray w = hebb[s].mul(alpha)) {

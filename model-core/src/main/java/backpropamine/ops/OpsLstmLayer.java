@@ -1,7 +1,7 @@
 package backpropamine.ops;
 
 import backpropamine.model.LayerState;
-import backpropamine.model.ModelLayout;
+import backpropamine.model.ParameterLayout.Entry;
 import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,6 +28,8 @@ final class OpsLstmLayer {
     private final INDArray dwx;
     private final INDArray dwh;
     private final INDArray dBias;
+    private final INDArray secondBias;  // b_hh beside b_ih (large model): [1, 4N], or [1, 3N] without the g gate; or null
+    private final INDArray dSecondBias;
     private final OpsHebbianTrace plastic; // null for LSTM
     private final Map<Integer, INDArray[]> carried = new HashMap<>(); // {h, c} per batch size
 
@@ -39,14 +41,20 @@ final class OpsLstmLayer {
     private INDArray[] act;  // gates after their nonlinearities, [B, 4N]
     private INDArray[] tc;   // tanh(c(1..T))
 
-    OpsLstmLayer(OpsParameters params, ModelLayout.Layer l, OpsHebbianTrace plastic) {
-        this.n = l.wh().rows();
-        this.wx = params.value(l.wx());
-        this.wh = params.value(l.wh());
-        this.bias = params.value(l.bias()).reshape(1, 4L * n);
-        this.dwx = params.gradient(l.wx());
-        this.dwh = params.gradient(l.wh());
-        this.dBias = params.gradient(l.bias()).reshape(1, 4L * n);
+    /**
+     * @param secondBias null, or a second bias added to the gates (the large model's b_hh; its rows are the first
+     *                   gates, so a 3-row one leaves g to {@code bias} alone)
+     */
+    OpsLstmLayer(OpsParameters params, Entry wx, Entry wh, Entry bias, Entry secondBias, OpsHebbianTrace plastic) {
+        this.n = wh.rows();
+        this.wx = params.value(wx);
+        this.wh = params.value(wh);
+        this.bias = params.value(bias).reshape(1, 4L * n);
+        this.dwx = params.gradient(wx);
+        this.dwh = params.gradient(wh);
+        this.dBias = params.gradient(bias).reshape(1, 4L * n);
+        this.secondBias = secondBias == null ? null : params.value(secondBias).reshape(1, secondBias.length());
+        this.dSecondBias = secondBias == null ? null : params.gradient(secondBias).reshape(1, secondBias.length());
         this.plastic = plastic;
     }
 
@@ -66,6 +74,9 @@ final class OpsLstmLayer {
             plastic.begin(batch, steps);
         }
         INDArray xa = Nd4j.gemm(x, wx, false, false).addiRowVector(bias);
+        if (secondBias != null) {
+            xa.get(NDArrayIndex.all(), NDArrayIndex.interval(0, secondBias.length())).addiRowVector(secondBias);
+        }
         INDArray out = Nd4j.create(wh.dataType(), (long) steps * batch, n);
         for (int t = 0; t < steps; t++) {
             INDArray a = rows(xa, t);
@@ -133,7 +144,11 @@ final class OpsLstmLayer {
         INDArray hPrevAll = Nd4j.vstack(java.util.Arrays.copyOf(h, steps));
         Nd4j.gemm(x, dA, dwx, true, false, 1.0, 1.0);
         Nd4j.gemm(hPrevAll, dA, dwh, true, false, 1.0, 1.0);
-        dBias.addi(dA.sum(true, 0));
+        INDArray dBiasNow = dA.sum(true, 0);
+        dBias.addi(dBiasNow);
+        if (dSecondBias != null) {
+            dSecondBias.addi(dBiasNow.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dSecondBias.length())));
+        }
         return Nd4j.gemm(dA, wx, false, true);
     }
 

@@ -42,7 +42,7 @@ public final class OpsLstmModel implements LanguageModel {
         this.shape = shape;
         ModelLayout layout = ModelLayout.of(shape);
         DataType dtype = precision == Precision.FLOAT ? DataType.FLOAT : DataType.DOUBLE;
-        params = new OpsParameters(layout, dtype, layout.initialValues(seed, initScale));
+        params = new OpsParameters(layout.params, dtype, layout.initialValues(seed, initScale));
         embedding = params.value(layout.embedding);
         dEmbedding = params.gradient(layout.embedding);
         softmaxW = params.value(layout.softmaxW);
@@ -50,8 +50,9 @@ public final class OpsLstmModel implements LanguageModel {
         dSoftmaxW = params.gradient(layout.softmaxW);
         dSoftmaxB = params.gradient(layout.softmaxB);
         for (ModelLayout.Layer l : layout.layers) {
-            OpsHebbianTrace trace = shape.variant().plastic() ? new OpsHebbianTrace(shape.variant(), params, l, clip) : null;
-            layers.add(new OpsLstmLayer(params, l, trace));
+            OpsHebbianTrace trace = shape.variant().plastic() ? new OpsHebbianTrace(shape.variant(), params, l.alpha(),
+                    l.rate(), null, l.modulatorV(), l.modulatorB(), l.lambda(), clip) : null;
+            layers.add(new OpsLstmLayer(params, l.wx(), l.wh(), l.bias(), null, trace));
         }
     }
 
@@ -189,6 +190,6 @@ public final class OpsLstmModel implements LanguageModel {
 
     @Override
     public ParameterLayout layout() {
-        return params.layout.params;
+        return params.layout;
     }
 }

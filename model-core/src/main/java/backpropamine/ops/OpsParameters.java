@@ -1,6 +1,6 @@
 package backpropamine.ops;
 
-import backpropamine.model.ModelLayout;
+import backpropamine.model.ParameterLayout;
 import backpropamine.model.ParameterLayout.Entry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,12 +9,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The flat parameter and gradient vectors on the backend's device, and [rows, cols] views of their entries. */
 final class OpsParameters {
-    final ModelLayout layout;
+    final ParameterLayout layout;
     final DataType dtype;
     final INDArray theta;
     final INDArray grad;
 
-    OpsParameters(ModelLayout layout, DataType dtype, double[] initial) {
+    OpsParameters(ParameterLayout layout, DataType dtype, double[] initial) {
         this.layout = layout;
         this.dtype = dtype;
         this.theta = Nd4j.createFromArray(initial).castTo(dtype);
@@ -32,6 +32,16 @@ final class OpsParameters {
     /** A scalar parameter (the modulator bias, lambda), read once per segment. */
     double scalar(Entry e) {
         return theta.getDouble(e.offset());
+    }
+
+    /** An entry of the gradient, or null for a parameter the model lacks. */
+    INDArray gradientOrNull(Entry e) {
+        return e == null ? null : gradient(e);
+    }
+
+    /** An entry of the parameters, or null for a parameter the model lacks. */
+    INDArray valueOrNull(Entry e) {
+        return e == null ? null : value(e);
     }
 
     private static INDArray slice(INDArray flat, Entry e) {

@@ -65,15 +65,11 @@ public final class LanguageModels {
         };
     }
 
-    /**
-     * The large model (appendix A.3). It exists on the fused CPU kernels only: asking for the ND4J-ops path (CUDA)
-     * is refused with a message rather than silently run elsewhere.
-     */
+    /** The large model (appendix A.3) on the given kernels: fused (CPU) or ND4J ops (any backend, CUDA's path). */
     public static LanguageModel createLarge(LargeShape shape, Regularization reg, Precision precision, Kernels kernels,
                                             double clip, long seed, double initScale) {
         if (kernels == Kernels.OPS) {
-            throw new UnsupportedOperationException("the large model runs on the fused kernels (CPU backend) only;"
-                    + " the ND4J-ops path (CUDA) has the basic model. Use --kernels fused on a CPU build.");
+            return new backpropamine.ops.OpsLargeModel(shape, reg, precision, clip, seed, initScale);
         }
         requireFusedKernels();
         return switch (precision) {

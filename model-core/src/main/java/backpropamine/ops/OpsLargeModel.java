@@ -1,0 +1,277 @@
+package backpropamine.ops;
+
+import backpropamine.model.DropoutMasks;
+import backpropamine.model.LanguageModel;
+import backpropamine.model.LargeLayout;
+import backpropamine.model.LargeShape;
+import backpropamine.model.LayerState;
+import backpropamine.model.ParameterLayout;
+import backpropamine.model.Phase;
+import backpropamine.model.Precision;
+import backpropamine.model.Regularization;
+import backpropamine.model.Variant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The large model of appendix A.3 in ND4J tensor ops only (any backend, CUDA included): the same equations,
+ * parameter layout, initialisation and dropout masks as {@code backpropamine.nn.LargeLstmModel}, which it matches to
+ * rounding (OpsLargeModelTest). Every step's traces are kept (no recomputation: a GPU holds the 3 GB per layer that
+ * a segment of 80 steps needs, and this path is for GPUs).
+ *
+ * <pre>
+ *   x = E[token] * word mask * input mask ;  layers with masks between them ;  y = top output * output mask
+ *   z = y E^T + b ;  objective = mean CE over the segment's tokens + AR(y) + TAR(top output)
+ * </pre>
+ */
+public final class OpsLargeModel implements LanguageModel {
+    private final LargeShape shape;
+    private final Regularization reg;
+    private final OpsParameters params;
+    private final INDArray embedding;
+    private final INDArray dEmbedding;
+    private final INDArray decoderBias;
+    private final INDArray dDecoderBias;
+    private final List<OpsLstmLayer> layers = new ArrayList<>();
+    private final long[] phaseNanos = new long[Phase.values().length];
+    private SplittableRandom rng;
+    private boolean masksFrozen;
+    // the masks of the current segment: per word, then per sequence [B, width]
+    private double[] wordMask;
+    private double[] inputMask;
+    private final double[][] hiddenMasks = new double[LargeShape.LAYERS - 1][];
+    private double[] outputMask;
+
+    public OpsLargeModel(LargeShape shape, Regularization reg, Precision precision, double clip, long seed,
+                         double initScale) {
+        this.shape = shape;
+        this.reg = reg;
+        LargeLayout layout = LargeLayout.of(shape);
+        DataType dtype = precision == Precision.FLOAT ? DataType.FLOAT : DataType.DOUBLE;
+        params = new OpsParameters(layout.params, dtype, layout.initialValues(seed, initScale));
+        embedding = params.value(layout.embedding);
+        dEmbedding = params.gradient(layout.embedding);
+        decoderBias = params.value(layout.decoderBias);
+        dDecoderBias = params.gradient(layout.decoderBias);
+        for (LargeLayout.Layer l : layout.layers) {
+            OpsHebbianTrace trace = l.alpha() == null ? null : new OpsHebbianTrace(Variant.SIMPLE, params, l.alpha(),
+                    l.u(), l.fanBias(), l.modulatorV(), l.modulatorB(), null, clip);
+            layers.add(new OpsLstmLayer(params, l.wx(), l.wh(), l.biasIh(), l.biasHh(), trace));
+        }
+        rng = new SplittableRandom(seed);
+    }
+
+    @Override
+    public void reseed(long seed) {
+        rng = new SplittableRandom(seed);
+    }
+
+    /** Draws one set of masks and keeps it for every later training segment (gradient checks). */
+    public void freezeMasks(int batch) {
+        drawMasks(batch);
+        masksFrozen = true;
+    }
+
+    /** In the order of {@code nn.LargeLstmModel}, so both draw the same masks from the same seed. */
+    private void drawMasks(int batch) {
+        wordMask = DropoutMasks.words(rng, shape.vocab(), reg.embedding());
+        inputMask = DropoutMasks.sequences(rng, batch, shape.embedding(), reg.input());
+        for (int l = 0; l < hiddenMasks.length; l++) {
+            hiddenMasks[l] = DropoutMasks.sequences(rng, batch, shape.width(l), reg.hidden());
+        }
+        outputMask = DropoutMasks.sequences(rng, batch, shape.embedding(), reg.output());
+    }
+
+    /** A [B, width] mask repeated over the T steps: [T*B, width], time-major. */
+    private INDArray overSteps(double[] mask, int batch, int steps) {
+        INDArray m = Nd4j.createFromArray(mask).castTo(params.dtype).reshape(batch, mask.length / batch);
+        return Nd4j.tile(m, steps, 1);
+    }
+
+    /** The word mask's value of each input token, [T*B, 1]. */
+    private INDArray wordScale(int[] inputs) {
+        double[] s = new double[inputs.length];
+        for (int r = 0; r < s.length; r++) {
+            s[r] = wordMask[inputs[r]];
+        }
+        return Nd4j.createFromArray(s).castTo(params.dtype).reshape(s.length, 1);
+    }
+
+    /** The forward pass of a segment; with {@code train}, under the current masks. Returns {inputs of each layer, raw top, y}. */
+    private INDArray[] forward(int[] inputs, int batch, int steps, boolean train) {
+        INDArray[] out = new INDArray[LargeShape.LAYERS + 2];
+        INDArray x = Nd4j.pullRows(embedding, 1, inputs);
+        if (train) {
+            x.muliColumnVector(wordScale(inputs)).muli(overSteps(inputMask, batch, steps));
+        }
+        for (int l = 0; l < LargeShape.LAYERS; l++) {
+            out[l] = x;
+            INDArray raw = layers.get(l).forward(x, batch, steps);
+            if (l + 1 < LargeShape.LAYERS) {
+                x = train ? raw.mul(overSteps(hiddenMasks[l], batch, steps)) : raw;
+            } else {
+                out[LargeShape.LAYERS] = raw;
+                out[LargeShape.LAYERS + 1] = train ? raw.mul(overSteps(outputMask, batch, steps)) : raw;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public double trainSegment(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
+        int[] inputs = Arrays.copyOf(inputsBuffer, batch * steps);
+        int[] targets = Arrays.copyOf(targetsBuffer, batch * steps);
+        if (!masksFrozen) {
+            drawMasks(batch);
+        }
+        long t0 = System.nanoTime();
+        INDArray[] f = forward(inputs, batch, steps, true);
+        INDArray raw = f[LargeShape.LAYERS];
+        INDArray y = f[LargeShape.LAYERS + 1];
+        long t1 = System.nanoTime();
+        params.grad.assign(0);
+        INDArray[] logits = logits(y);
+        INDArray oneHot = oneHot(targets);
+        double loss = crossEntropy(logits, oneHot);
+        int rows = batch * steps;
+        INDArray dz = logits[1].diviColumnVector(logits[2]).subi(oneHot).muli(1.0 / rows); // mean CE
+        Nd4j.gemm(dz, y, dEmbedding, true, false, 1.0, 1.0); // tied: the softmax's weight is the embedding
+        dDecoderBias.addi(dz.sum(true, 0));
+        INDArray dy = Nd4j.gemm(dz, embedding, false, false);
+        closeAll(logits[0], logits[1], oneHot, dz);
+        dy.addi(y.mul(2 * reg.ar() / ((double) rows * shape.embedding()))); // AR
+        INDArray d = dy.muli(overSteps(outputMask, batch, steps));
+        if (steps > 1) { // TAR on the raw top output
+            long b = batch;
+            INDArray diff = raw.get(NDArrayIndex.interval(b, rows), NDArrayIndex.all())
+                    .sub(raw.get(NDArrayIndex.interval(0, rows - b), NDArrayIndex.all()))
+                    .muli(2 * reg.tar() / ((double) (steps - 1) * batch * shape.embedding()));
+            d.get(NDArrayIndex.interval(b, rows), NDArrayIndex.all()).addi(diff);
+            d.get(NDArrayIndex.interval(0, rows - b), NDArrayIndex.all()).subi(diff);
+        }
+        long t2 = System.nanoTime();
+        for (int l = LargeShape.LAYERS - 1; l >= 0; l--) {
+            d = layers.get(l).backward(f[l], d);
+            d.muli(overSteps(l > 0 ? hiddenMasks[l - 1] : inputMask, batch, steps));
+        }
+        d.muliColumnVector(wordScale(inputs));
+        try (INDArray inputsOneHot = oneHot(inputs)) {
+            Nd4j.gemm(inputsOneHot, d, dEmbedding, true, false, 1.0, 1.0);
+        }
+        long t3 = System.nanoTime();
+        phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
+        phaseNanos[Phase.SOFTMAX.ordinal()] += t2 - t1;
+        phaseNanos[Phase.BACKWARD.ordinal()] += t3 - t2;
+        return loss;
+    }
+
+    /** The training objective under the current (frozen) masks, forward only (gradient checks and comparisons). */
+    public double objective(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
+        int[] inputs = Arrays.copyOf(inputsBuffer, batch * steps);
+        int[] targets = Arrays.copyOf(targetsBuffer, batch * steps);
+        INDArray[] f = forward(inputs, batch, steps, true);
+        INDArray raw = f[LargeShape.LAYERS];
+        INDArray y = f[LargeShape.LAYERS + 1];
+        INDArray[] logits = logits(y);
+        INDArray oneHot = oneHot(targets);
+        double ce = crossEntropy(logits, oneHot) / (batch * steps);
+        closeAll(logits[0], logits[1], oneHot);
+        double ar = reg.ar() * y.mul(y).meanNumber().doubleValue();
+        double tar = 0;
+        if (steps > 1) {
+            long rows = (long) batch * steps;
+            INDArray diff = raw.get(NDArrayIndex.interval(batch, rows), NDArrayIndex.all())
+                    .sub(raw.get(NDArrayIndex.interval(0, rows - batch), NDArrayIndex.all()));
+            tar = reg.tar() * diff.muli(diff).meanNumber().doubleValue();
+        }
+        return ce + ar + tar;
+    }
+
+    @Override
+    public double evaluateSegment(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
+        int[] inputs = Arrays.copyOf(inputsBuffer, batch * steps);
+        int[] targets = Arrays.copyOf(targetsBuffer, batch * steps);
+        INDArray[] logits = logits(forward(inputs, batch, steps, false)[LargeShape.LAYERS + 1]);
+        INDArray oneHot = oneHot(targets);
+        double loss = crossEntropy(logits, oneHot);
+        closeAll(logits[0], logits[1], oneHot);
+        return loss;
+    }
+
+    /** {z - max(z), exp(z - max(z)), sum of each row's exps}, rows of z = y E^T + b. */
+    private INDArray[] logits(INDArray y) {
+        INDArray z = Nd4j.gemm(y, embedding, false, true).addiRowVector(decoderBias);
+        z.subiColumnVector(z.max(1));
+        INDArray e = Transforms.exp(z, true);
+        return new INDArray[] {z, e, e.sum(1)};
+    }
+
+    private static double crossEntropy(INDArray[] logits, INDArray oneHot) {
+        try (INDArray target = logits[0].mul(oneHot)) {
+            return Transforms.log(logits[2], true).sumNumber().doubleValue() - target.sumNumber().doubleValue();
+        }
+    }
+
+    private INDArray oneHot(int[] tokens) {
+        return Nd4j.exec(new OneHot(Nd4j.createFromArray(tokens), shape.vocab(), -1, 1.0, 0.0, params.dtype))[0];
+    }
+
+    private static void closeAll(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            a.close();
+        }
+    }
+
+    @Override
+    public long[] phaseNanos() {
+        return phaseNanos.clone();
+    }
+
+    @Override
+    public void resetState() {
+        layers.forEach(l -> l.resetState(null));
+    }
+
+    @Override
+    public void resetState(int batch) {
+        layers.forEach(l -> l.resetState(batch));
+    }
+
+    @Override
+    public List<LayerState> state(int batch) {
+        return layers.stream().map(l -> l.state(batch)).toList();
+    }
+
+    @Override
+    public LargeShape shape() {
+        return shape;
+    }
+
+    @Override
+    public Precision precision() {
+        return params.dtype == DataType.FLOAT ? Precision.FLOAT : Precision.DOUBLE;
+    }
+
+    @Override
+    public INDArray parameters() {
+        return params.theta;
+    }
+
+    @Override
+    public INDArray gradients() {
+        return params.grad;
+    }
+
+    @Override
+    public ParameterLayout layout() {
+        return params.layout;
+    }
+}
