@@ -67,6 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scaling-warmup", defaultValue = "5",
             description = "untimed segments per cell of the scaling table (the JIT needs a few at the small sizes)")
     int scalingWarmup;
+    @Option(names = "--count-ops", description = "also count the ND4J operations of one training segment (ND4J's op"
+            + " profiler; with --kernels ops: each is a kernel launch on a GPU, see docs/large-model.md)")
+    boolean countOps;
     @Option(names = "--in-process", hidden = true, description = "measure one variant in this JVM and print JSON")
     boolean inProcess;
     @Option(names = "--skip-eval", hidden = true, description = "do not measure evaluation (scaling table)")
@@ -138,6 +141,10 @@ public final class BenchCommand implements Callable<Integer> {
                     row.get("hidden").asInt(), row.get("params").asLong(), total, gflops, 100 * gflops / peak,
                     row.get("ms_per_segment").asDouble(), row.get("peak_rss_mb").asDouble(), row.get("trace_mb").asDouble(),
                     shares(row), row.get("eval_tokens_per_s_batch10").asDouble(), row.get("eval_tokens_per_s_batch1").asDouble());
+            if (row.has("ops_per_segment")) {
+                System.out.printf("%-8s ND4J operations per training segment of %d x %d: %,d%n", v, batch, bptt,
+                        row.get("ops_per_segment").asLong());
+            }
         }
         ArrayNode scalingRows = mapper.createArrayNode();
         if (scaling) {
@@ -195,6 +202,9 @@ public final class BenchCommand implements Callable<Integer> {
                 .put("optimizer_share", r.phaseShare()[Phase.OPTIMIZER.ordinal()]).put("peak_rss_mb", peakRssMb())
                 .put("trace_mb", r.traceBytes() / 1e6)
                 .put("peak_heap_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e6);
+        if (countOps) {
+            o.put("ops_per_segment", Benchmark.opsPerSegment(shape, kernels, batch, bptt, 1));
+        }
         if (!skipEval) {
             o.put("eval_tokens_per_s_batch10", Benchmark.evaluation(shape, kernels, 10, 20, 1))
                     .put("eval_tokens_per_s_batch1", Benchmark.evaluation(shape, kernels, 1, 60, 1));
@@ -234,6 +244,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (noEval) {
             args.add("--skip-eval");
+        }
+        if (countOps) {
+            args.add("--count-ops");
         }
         return args;
     }

@@ -83,6 +83,28 @@ public final class Benchmark {
         return (double) segments * batch * steps / ((System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * ND4J operations one training segment issues (ND4J's op profiler; matrix products included), after one
+     * untimed segment. On a GPU every one is a kernel launch plus ND4J's per-op cost, whatever its size, so this
+     * count bounds the ops path's speed there from below.
+     */
+    public static long opsPerSegment(Shape shape, Kernels kernels, int batch, int steps, long seed) {
+        LanguageModel model = model(shape, kernels, seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] inputs = randomTokens(rnd, shape.vocab(), batch * steps);
+        int[] targets = randomTokens(rnd, shape.vocab(), batch * steps);
+        model.trainSegment(inputs, targets, batch, steps);
+        var executioner = Nd4j.getExecutioner();
+        executioner.setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder().checkElapsedTime(true).build());
+        org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+        try {
+            model.trainSegment(inputs, targets, batch, steps);
+            return org.nd4j.linalg.profiler.OpProfiler.getInstance().getInvocationsCount();
+        } finally {
+            executioner.setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder().build());
+        }
+    }
+
     /** Uniform token ids: the benchmark measures speed, which does not depend on the text. */
     private static int[] randomTokens(SplittableRandom rnd, int vocab, int length) {
         return rnd.ints(length, 0, vocab).toArray();
