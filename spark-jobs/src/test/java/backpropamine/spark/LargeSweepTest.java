@@ -1,9 +1,12 @@
 package backpropamine.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.ModelShape;
 import backpropamine.model.Variant;
+import backpropamine.spark.report.Reports;
 import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.sweep.Axis;
 import backpropamine.spark.sweep.SweepFile;
@@ -13,6 +16,7 @@ import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The large model's sweep through the service (synthetic trials: the scheduling and the tables, not the training):
  * its rows record the model, sizes and parameter counts; a table made before the {@code model} column gets it, with
- * its earlier rows marked basic.
+ * its earlier rows marked basic; the report shows the seeds' median (min, max) beside the paper's large-model figures.
  */
 class LargeSweepTest {
     @TempDir
@@ -52,6 +56,17 @@ class LargeSweepTest {
             long basicParams = new ModelShape(Variant.LSTM, ModelShape.PAPER_VOCAB, 206, 2).parameterCount();
             assertEquals("[[basic,basic,LSTM,206," + basicParams + ",2], [large,large,LSTM,1150,24221600,5],"
                     + " [large,large,SIMPLE,1149,24198893,5]]", rows.toString());
+
+            // the report of a large sweep: its 5 seeds are the runs, beside the paper's large-model figures
+            Path out = tmp.resolve("large.html");
+            assertEquals("large", Reports.write(spark, real.synthetic(), "large", out));
+            String html = Files.readString(out);
+            for (String expected : List.of("paper, large model (median (min, max), 5 runs)", "62.48 (62.40, 62.60)",
+                    "61.44 (61.37, 61.68)", "<td class=\"l\">LSTM #1</td><td>5</td>", "<td class=\"l\">SIMPLE #1</td><td>5</td>",
+                    "Welch")) {
+                assertTrue(html.contains(expected), expected);
+            }
+            assertFalse(html.contains("104.26"), "the basic model's figures are not the large model's");
         }
     }
 }

@@ -23,6 +23,9 @@ public final class HtmlReport {
     /** Table 1 of the paper, basic model: mean test perplexity and 95% CI half-width over 16 runs. */
     static final Map<String, double[]> PAPER = Map.of("LSTM", new double[] {104.26, 0.22},
             "PLASTIC", new double[] {103.80, 0.25}, "SIMPLE", new double[] {102.65, 0.30}, "RETRO", new double[] {102.48, 0.28});
+    /** Table 1 of the paper, large model (appendix A.3): median, min and max test perplexity over 5 runs. */
+    static final Map<String, double[]> PAPER_LARGE = Map.of("LSTM", new double[] {62.48, 62.40, 62.60},
+            "SIMPLE", new double[] {61.44, 61.37, 61.68});
     static final List<String> AXES = List.of("decay_factor", "decay_start", "init_scale", "l2");
     static final List<String> VARIANTS = List.of("LSTM", "PLASTIC", "SIMPLE", "RETRO");
 
@@ -46,7 +49,11 @@ public final class HtmlReport {
         return new HtmlReport().build(in);
     }
 
+    private boolean large;
+
     private Page build(Input in) {
+        large = in.trials().stream().anyMatch(r -> r.schema().getFieldIndex("model").isDefined()
+                && "large".equals(r.getAs("model")));
         html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>bpm report: ").append(esc(in.sweepId()))
                 .append("</title><style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
                         + "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}th{background:#eee}"
@@ -96,7 +103,7 @@ public final class HtmlReport {
     private void table1(Input in) {
         html.append("<section id=\"table1\"><h2>Table 1: the grid's best configuration per variant</h2><table><tr>"
                 + "<th class=\"l\">variant</th><th>decay factor</th><th>decay start</th><th>init scale</th><th>L2</th>"
-                + "<th>hidden</th><th>best valid ppl</th><th>test ppl</th><th>paper (16 seeds)</th></tr>");
+                + "<th>hidden</th><th>best valid ppl</th><th>test ppl</th><th>" + paperHeader() + "</th></tr>");
         for (Map.Entry<String, Row> e : best(in.trials()).entrySet()) {
             Row r = e.getValue();
             html.append("<tr><td class=\"l\">").append(esc(e.getKey())).append("</td>");
@@ -127,7 +134,8 @@ public final class HtmlReport {
             groups.put(v + " #" + rank.merge(v, 1, Integer::sum), values);
         });
         html.append("<p>Sweep ").append(esc(in.replicationId())).append(".</p><table><tr><th class=\"l\">configuration</th>"
-                + "<th>runs</th><th>mean</th><th>sd</th><th>95% CI</th><th>paper (16 seeds)</th></tr>");
+                + "<th>runs</th><th>mean</th><th>sd</th><th>95% CI</th><th>median (min, max)</th><th>" + paperHeader()
+                + "</th></tr>");
         List<Statistics.Summary> summaries = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
@@ -140,6 +148,7 @@ public final class HtmlReport {
             html.append("<tr><td class=\"l\">").append(esc(g.getKey())).append("</td><td>").append(s.n()).append("</td><td>")
                     .append(fmt(s.mean())).append("</td><td>").append(fmt(s.sd())).append("</td><td>")
                     .append(Double.isNaN(s.ciLow()) ? "n/a" : fmt(s.mean()) + " &plusmn; " + fmt(s.halfWidth()))
+                    .append("</td><td>").append(medianMinMax(x))
                     .append("</td><td>").append(paper(g.getKey().split(" ")[0])).append("</td></tr>");
         }
         html.append("</table></section><section id=\"tests\"><h2>Pairwise tests</h2><p>Two-sided Welch t-tests and"
@@ -288,9 +297,28 @@ public final class HtmlReport {
         }
     }
 
-    private static String paper(String variant) {
-        double[] p = PAPER.get(variant);
-        return p == null ? "" : String.format("%.2f &plusmn; %.2f", p[0], p[1]);
+    /** The paper's figure for a variant: mean +- 95% CI (basic model) or median (min, max) (large model). */
+    private String paper(String variant) {
+        double[] p = (large ? PAPER_LARGE : PAPER).get(variant);
+        if (p == null) {
+            return "";
+        }
+        return large ? String.format("%.2f (%.2f, %.2f)", p[0], p[1], p[2]) : String.format("%.2f &plusmn; %.2f", p[0], p[1]);
+    }
+
+    private String paperHeader() {
+        return large ? "paper, large model (median (min, max), 5 runs)" : "paper (16 seeds)";
+    }
+
+    /** Median (min, max): how the paper reports the large model's 5 runs. */
+    private static String medianMinMax(double[] x) {
+        if (x.length == 0) {
+            return "n/a";
+        }
+        double[] sorted = x.clone();
+        java.util.Arrays.sort(sorted);
+        return fmt(new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(sorted)) + " (" + fmt(sorted[0])
+                + ", " + fmt(sorted[sorted.length - 1]) + ")";
     }
 
     private static String fmt(Object x) {

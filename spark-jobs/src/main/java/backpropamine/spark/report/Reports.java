@@ -28,6 +28,12 @@ public final class Reports {
         HtmlReport.best(trials).forEach((v, r) -> curves.put(v, q.epochRows(sweepId, r.getAs("trial_key"))));
         String rid = Replication.idFor(sweepId);
         List<Row> replication = q.hasSweep(rid) ? q.trialRows(rid) : List.of();
+        if (replication.isEmpty() && seeded(trials)) {
+            // a sweep that already runs each configuration with several seeds (the large model's 5 runs) is its own
+            // replication: its seeds are the runs the statistics are over
+            rid = sweepId;
+            replication = trials;
+        }
         if (!replication.isEmpty()) {
             Replicator.writeSummary(spark, results, rid);
         }
@@ -37,6 +43,11 @@ public final class Reports {
             Files.createDirectories(parent);
         }
         Files.writeString(out, page.html());
-        return sweepId + (replication.isEmpty() ? "" : " and " + rid);
+        return sweepId + (replication.isEmpty() || rid.equals(sweepId) ? "" : " and " + rid);
+    }
+
+    /** Whether some configuration of the sweep ran with more than one seed. */
+    private static boolean seeded(List<Row> trials) {
+        return Replication.testPerplexities(trials).values().stream().anyMatch(v -> v.length > 1);
     }
 }
