@@ -26,8 +26,10 @@ final class ProgressPrinter implements TrialListener {
         epochs = config.epochs();
         startEpoch = resumedEpochs + 1;
         started = System.nanoTime();
-        out.printf("%s, hidden %d, %,d parameters, batch %d x %d steps, %d epochs%s%n", config.variant(), hidden,
-                parameters, config.batch(), config.bptt(), epochs,
+        boolean large = config.model() == backpropamine.model.ModelKind.LARGE;
+        out.printf("%s%s, hidden %d, %,d parameters, batch %d x %s steps, %d epochs%s%n", config.variant(),
+                large ? " (large model)" : "", hidden, parameters, config.batch(),
+                large ? "~" + config.bptt() + " (variable)" : String.valueOf(config.bptt()), epochs,
                 resumedEpochs > 0 ? " (resumed after epoch " + resumedEpochs + ")" : "");
     }
 

@@ -60,20 +60,7 @@ public record LargeShape(Variant variant, int vocab, int embedding, int hidden) 
 
     /** The largest H whose count does not exceed {@code budget}, at embedding {@code embedding}. */
     public static LargeShape matched(Variant variant, int vocab, int embedding, long budget) {
-        int lo = 0;
-        int hi = 1;
-        while (new LargeShape(variant, vocab, embedding, hi).parameterCount() <= budget) {
-            lo = hi;
-            hi *= 2;
-        }
-        while (hi - lo > 1) {
-            int mid = (lo + hi) >>> 1;
-            if (new LargeShape(variant, vocab, embedding, mid).parameterCount() <= budget) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
+        int lo = Shape.largestWithin(budget, h -> new LargeShape(variant, vocab, embedding, h).parameterCount());
         if (lo == 0) {
             throw new IllegalArgumentException("parameter budget " + budget + " is too small for any large " + variant + " model");
         }

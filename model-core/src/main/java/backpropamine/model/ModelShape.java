@@ -42,20 +42,7 @@ public record ModelShape(Variant variant, int vocab, int hidden, int layers) imp
 
     /** The largest hidden size whose parameter count does not exceed {@code budget} (parameter matching). */
     public static ModelShape matched(Variant variant, int vocab, int layers, long budget) {
-        int lo = 0;
-        int hi = 1;
-        while (new ModelShape(variant, vocab, hi, layers).parameterCount() <= budget) {
-            lo = hi;
-            hi *= 2;
-        }
-        while (hi - lo > 1) {
-            int mid = (lo + hi) >>> 1;
-            if (new ModelShape(variant, vocab, mid, layers).parameterCount() <= budget) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
+        int lo = Shape.largestWithin(budget, h -> new ModelShape(variant, vocab, h, layers).parameterCount());
         if (lo == 0) {
             throw new IllegalArgumentException("parameter budget " + budget + " is too small for any " + variant + " model");
         }

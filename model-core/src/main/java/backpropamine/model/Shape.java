@@ -17,4 +17,26 @@ public interface Shape {
 
     /** Estimated arithmetic of one training token, forward and backward (FLOPs). */
     double trainingFlopsPerToken();
+
+    /**
+     * Parameter matching: the largest size whose parameter count ({@code count}, increasing in the size) does not
+     * exceed {@code budget}, or 0 if none does.
+     */
+    static int largestWithin(long budget, java.util.function.IntToLongFunction count) {
+        int lo = 0;
+        int hi = 1;
+        while (count.applyAsLong(hi) <= budget) {
+            lo = hi;
+            hi *= 2;
+        }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (count.applyAsLong(mid) <= budget) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 }

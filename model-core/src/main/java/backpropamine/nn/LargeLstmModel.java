@@ -1,12 +1,8 @@
 package backpropamine.nn;
 
-import backpropamine.model.LanguageModel;
 import backpropamine.model.LargeLayout;
 import backpropamine.model.LargeShape;
-import backpropamine.model.LayerState;
-import backpropamine.model.ParameterLayout;
 import backpropamine.model.Phase;
-import backpropamine.model.Precision;
 import backpropamine.model.Regularization;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,30 +26,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * grows as sqrt(T) instead of T, see {@link TraceHistory}). Dropout masks come from the model's own seeded stream
  * ({@link #reseed}); evaluation runs without dropout.
  */
-public final class LargeLstmModel implements LanguageModel {
+public final class LargeLstmModel extends LstmStack {
     private final LargeShape shape;
-    private final Parameters params;
     private final Embedding embedding;
     private final EmbeddingDropout wordDropout;
     private final VariationalDropout inputDropout;
     private final List<VariationalDropout> hiddenDropouts = new ArrayList<>(); // after layers 0 .. L-2
     private final VariationalDropout outputDropout;
     private final ActivationRegularizer regularizer;
-    private final List<LstmLayer> layers = new ArrayList<>();
     private final List<HebbianTrace> traces = new ArrayList<>();
     private final SoftmaxOutput softmax;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
-    private final long[] phaseNanos = new long[Phase.values().length];
     private SplittableRandom rng;
     private boolean masksFrozen;
     private double lastPenalty;
 
     public LargeLstmModel(LargeShape shape, Regularization reg, double clip, long seed, double initScale) {
+        this(shape, LargeLayout.of(shape), reg, clip, seed, initScale);
+    }
+
+    private LargeLstmModel(LargeShape shape, LargeLayout layout, Regularization reg, double clip, long seed,
+                           double initScale) {
+        super(layout.params, layout.initialValues(seed, initScale));
         this.shape = shape;
-        LargeLayout layout = LargeLayout.of(shape);
         Shards shards = new Shards();
-        params = new Parameters(layout.params);
-        params.initialise(layout.initialValues(seed, initScale));
         embedding = new Embedding(params, layout.embedding);
         wordDropout = new EmbeddingDropout(reg.embedding(), shape.vocab());
         inputDropout = new VariationalDropout(reg.input(), shape.embedding());
@@ -243,54 +239,7 @@ public final class LargeLstmModel implements LanguageModel {
     }
 
     @Override
-    public long traceBytes(int batch) {
-        return layers.stream().mapToLong(l -> l.traceFloats(batch)).sum() * (Tensors.DTYPE.width());
-    }
-
-    @Override
-    public long[] phaseNanos() {
-        return phaseNanos.clone();
-    }
-
-    @Override
-    public void resetState() {
-        for (LstmLayer l : layers) {
-            l.batchSizes().forEach(l::resetState);
-        }
-    }
-
-    @Override
-    public void resetState(int batch) {
-        layers.forEach(l -> l.resetState(batch));
-    }
-
-    @Override
-    public List<LayerState> state(int batch) {
-        return layers.stream().map(l -> l.state(batch)).toList();
-    }
-
-    @Override
     public LargeShape shape() {
         return shape;
-    }
-
-    @Override
-    public Precision precision() {
-        return Tensors.DTYPE == org.nd4j.linalg.api.buffer.DataType.FLOAT ? Precision.FLOAT : Precision.DOUBLE;
-    }
-
-    @Override
-    public INDArray parameters() {
-        return params.theta;
-    }
-
-    @Override
-    public INDArray gradients() {
-        return params.grad;
-    }
-
-    @Override
-    public ParameterLayout layout() {
-        return params.layout;
     }
 }

@@ -1,12 +1,8 @@
 package backpropamine.nn;
 
-import backpropamine.model.LanguageModel;
-import backpropamine.model.LayerState;
 import backpropamine.model.ModelLayout;
 import backpropamine.model.ModelShape;
-import backpropamine.model.ParameterLayout;
 import backpropamine.model.Phase;
-import backpropamine.model.Precision;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,24 +13,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The basic language model of section 4.3: embedding -> stacked (plastic) LSTM layers -> softmax, for any of the
  * four variants. One instance owns the flat parameters, the per-batch-size recurrent state and the buffers.
  */
-public final class PlasticLstmModel implements LanguageModel {
+public final class PlasticLstmModel extends LstmStack {
     private final ModelShape shape;
-    private final Parameters params;
     private final Embedding embedding;
-    private final List<LstmLayer> layers = new ArrayList<>();
     private final SoftmaxOutput softmax;
     private final Map<Long, Workspace> workspaces = new HashMap<>();
-    private final long[] phaseNanos = new long[Phase.values().length];
 
     /**
      * @param clip the Hebbian trace bound c (paper: 1.0)
      */
     public PlasticLstmModel(ModelShape shape, double clip, long seed, double initScale) {
+        this(shape, ModelLayout.of(shape), clip, seed, initScale);
+    }
+
+    private PlasticLstmModel(ModelShape shape, ModelLayout layout, double clip, long seed, double initScale) {
+        super(layout.params, layout.initialValues(seed, initScale));
         this.shape = shape;
-        ModelLayout layout = ModelLayout.of(shape);
         Shards shards = new Shards();
-        params = new Parameters(layout.params);
-        params.initialise(layout.initialValues(seed, initScale));
         embedding = new Embedding(params, layout.embedding);
         for (ModelLayout.Layer l : layout.layers) {
             HebbianTrace trace = switch (shape.variant()) {
@@ -117,54 +112,7 @@ public final class PlasticLstmModel implements LanguageModel {
     }
 
     @Override
-    public long traceBytes(int batch) {
-        return layers.stream().mapToLong(l -> l.traceFloats(batch)).sum() * Tensors.DTYPE.width();
-    }
-
-    @Override
-    public long[] phaseNanos() {
-        return phaseNanos.clone();
-    }
-
-    @Override
-    public void resetState() {
-        for (LstmLayer l : layers) {
-            l.batchSizes().forEach(l::resetState);
-        }
-    }
-
-    @Override
-    public void resetState(int batch) {
-        layers.forEach(l -> l.resetState(batch));
-    }
-
-    @Override
-    public List<LayerState> state(int batch) {
-        return layers.stream().map(l -> l.state(batch)).toList();
-    }
-
-    @Override
     public ModelShape shape() {
         return shape;
-    }
-
-    @Override
-    public Precision precision() {
-        return Tensors.DTYPE == org.nd4j.linalg.api.buffer.DataType.FLOAT ? Precision.FLOAT : Precision.DOUBLE;
-    }
-
-    @Override
-    public INDArray parameters() {
-        return params.theta;
-    }
-
-    @Override
-    public INDArray gradients() {
-        return params.grad;
-    }
-
-    @Override
-    public ParameterLayout layout() {
-        return params.layout;
     }
 }

@@ -1,25 +1,16 @@
 package backpropamine.ops;
 
 import backpropamine.model.DropoutMasks;
-import backpropamine.model.LanguageModel;
 import backpropamine.model.LargeLayout;
 import backpropamine.model.LargeShape;
-import backpropamine.model.LayerState;
-import backpropamine.model.ParameterLayout;
 import backpropamine.model.Phase;
 import backpropamine.model.Precision;
 import backpropamine.model.Regularization;
 import backpropamine.model.Variant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The large model of appendix A.3 in ND4J tensor ops only (any backend, CUDA included): the same equations,
@@ -32,16 +23,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   z = y E^T + b ;  objective = mean CE over the segment's tokens + AR(y) + TAR(top output)
  * </pre>
  */
-public final class OpsLargeModel implements LanguageModel {
+public final class OpsLargeModel extends OpsStack {
     private final LargeShape shape;
     private final Regularization reg;
-    private final OpsParameters params;
     private final INDArray embedding;
     private final INDArray dEmbedding;
     private final INDArray decoderBias;
     private final INDArray dDecoderBias;
-    private final List<OpsLstmLayer> layers = new ArrayList<>();
-    private final long[] phaseNanos = new long[Phase.values().length];
     private SplittableRandom rng;
     private boolean masksFrozen;
     // the masks of the current segment: per word, then per sequence [B, width]
@@ -52,11 +40,14 @@ public final class OpsLargeModel implements LanguageModel {
 
     public OpsLargeModel(LargeShape shape, Regularization reg, Precision precision, double clip, long seed,
                          double initScale) {
+        this(shape, LargeLayout.of(shape), reg, precision, clip, seed, initScale);
+    }
+
+    private OpsLargeModel(LargeShape shape, LargeLayout layout, Regularization reg, Precision precision, double clip,
+                          long seed, double initScale) {
+        super(layout.params, precision, layout.initialValues(seed, initScale), shape.vocab());
         this.shape = shape;
         this.reg = reg;
-        LargeLayout layout = LargeLayout.of(shape);
-        DataType dtype = precision == Precision.FLOAT ? DataType.FLOAT : DataType.DOUBLE;
-        params = new OpsParameters(layout.params, dtype, layout.initialValues(seed, initScale));
         embedding = params.value(layout.embedding);
         dEmbedding = params.gradient(layout.embedding);
         decoderBias = params.value(layout.decoderBias);
@@ -127,8 +118,8 @@ public final class OpsLargeModel implements LanguageModel {
 
     @Override
     public double trainSegment(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
-        int[] inputs = Arrays.copyOf(inputsBuffer, batch * steps);
-        int[] targets = Arrays.copyOf(targetsBuffer, batch * steps);
+        int[] inputs = segment(inputsBuffer, batch, steps);
+        int[] targets = segment(targetsBuffer, batch, steps);
         if (!masksFrozen) {
             drawMasks(batch);
         }
@@ -138,7 +129,7 @@ public final class OpsLargeModel implements LanguageModel {
         INDArray y = f[LargeShape.LAYERS + 1];
         long t1 = System.nanoTime();
         params.grad.assign(0);
-        INDArray[] logits = logits(y);
+        INDArray[] logits = logits(y, embedding, true, decoderBias);
         INDArray oneHot = oneHot(targets);
         double loss = crossEntropy(logits, oneHot);
         int rows = batch * steps;
@@ -175,12 +166,12 @@ public final class OpsLargeModel implements LanguageModel {
 
     /** The training objective under the current (frozen) masks, forward only (gradient checks and comparisons). */
     public double objective(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
-        int[] inputs = Arrays.copyOf(inputsBuffer, batch * steps);
-        int[] targets = Arrays.copyOf(targetsBuffer, batch * steps);
+        int[] inputs = segment(inputsBuffer, batch, steps);
+        int[] targets = segment(targetsBuffer, batch, steps);
         INDArray[] f = forward(inputs, batch, steps, true);
         INDArray raw = f[LargeShape.LAYERS];
         INDArray y = f[LargeShape.LAYERS + 1];
-        INDArray[] logits = logits(y);
+        INDArray[] logits = logits(y, embedding, true, decoderBias);
         INDArray oneHot = oneHot(targets);
         double ce = crossEntropy(logits, oneHot) / (batch * steps);
         closeAll(logits[0], logits[1], oneHot);
@@ -197,81 +188,17 @@ public final class OpsLargeModel implements LanguageModel {
 
     @Override
     public double evaluateSegment(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
-        int[] inputs = Arrays.copyOf(inputsBuffer, batch * steps);
-        int[] targets = Arrays.copyOf(targetsBuffer, batch * steps);
-        INDArray[] logits = logits(forward(inputs, batch, steps, false)[LargeShape.LAYERS + 1]);
+        int[] inputs = segment(inputsBuffer, batch, steps);
+        int[] targets = segment(targetsBuffer, batch, steps);
+        INDArray[] logits = logits(forward(inputs, batch, steps, false)[LargeShape.LAYERS + 1], embedding, true, decoderBias);
         INDArray oneHot = oneHot(targets);
         double loss = crossEntropy(logits, oneHot);
         closeAll(logits[0], logits[1], oneHot);
         return loss;
     }
 
-    /** {z - max(z), exp(z - max(z)), sum of each row's exps}, rows of z = y E^T + b. */
-    private INDArray[] logits(INDArray y) {
-        INDArray z = Nd4j.gemm(y, embedding, false, true).addiRowVector(decoderBias);
-        z.subiColumnVector(z.max(1));
-        INDArray e = Transforms.exp(z, true);
-        return new INDArray[] {z, e, e.sum(1)};
-    }
-
-    private static double crossEntropy(INDArray[] logits, INDArray oneHot) {
-        try (INDArray target = logits[0].mul(oneHot)) {
-            return Transforms.log(logits[2], true).sumNumber().doubleValue() - target.sumNumber().doubleValue();
-        }
-    }
-
-    private INDArray oneHot(int[] tokens) {
-        return Nd4j.exec(new OneHot(Nd4j.createFromArray(tokens), shape.vocab(), -1, 1.0, 0.0, params.dtype))[0];
-    }
-
-    private static void closeAll(INDArray... arrays) {
-        for (INDArray a : arrays) {
-            a.close();
-        }
-    }
-
-    @Override
-    public long[] phaseNanos() {
-        return phaseNanos.clone();
-    }
-
-    @Override
-    public void resetState() {
-        layers.forEach(l -> l.resetState(null));
-    }
-
-    @Override
-    public void resetState(int batch) {
-        layers.forEach(l -> l.resetState(batch));
-    }
-
-    @Override
-    public List<LayerState> state(int batch) {
-        return layers.stream().map(l -> l.state(batch)).toList();
-    }
-
     @Override
     public LargeShape shape() {
         return shape;
-    }
-
-    @Override
-    public Precision precision() {
-        return params.dtype == DataType.FLOAT ? Precision.FLOAT : Precision.DOUBLE;
-    }
-
-    @Override
-    public INDArray parameters() {
-        return params.theta;
-    }
-
-    @Override
-    public INDArray gradients() {
-        return params.grad;
-    }
-
-    @Override
-    public ParameterLayout layout() {
-        return params.layout;
     }
 }

@@ -19,6 +19,9 @@ import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialListener;
 import backpropamine.train.TrialResult;
 import backpropamine.train.TrialStatus;
+import backpropamine.model.LargeShape;
+import backpropamine.model.ModelKind;
+import backpropamine.model.Regularization;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -73,6 +76,39 @@ class CudaBackendTest {
             new Sgd(f, 5.0).step(1.0, 0);
             new Sgd(d, 5.0).step(1.0, 0);
         }
+    }
+
+    /**
+     * The large model on the device (full size: 24M parameters, every step's traces kept, batch 7 x 70): float
+     * against double over two segments, then a short large trial of the neuromodulated model that learns.
+     */
+    @Test
+    void theLargeModelTrainsOnTheDevice() {
+        LargeShape shape = LargeShape.matched(Variant.SIMPLE, ModelShape.PAPER_VOCAB, LargeShape.PAPER_EMBEDDING,
+                LargeShape.DEFAULT_BUDGET);
+        LanguageModel f = LanguageModels.createLarge(shape, Regularization.PAPER, Precision.FLOAT, Kernels.OPS, 1.0, 3, 0.1);
+        LanguageModel d = LanguageModels.createLarge(shape, Regularization.PAPER, Precision.DOUBLE, Kernels.OPS, 1.0, 3, 0.1);
+        Random rnd = new Random(4);
+        for (int segment = 0; segment < 2; segment++) {
+            int[] in = new int[7 * 70];
+            int[] out = new int[7 * 70];
+            for (int k = 0; k < in.length; k++) {
+                in[k] = rnd.nextInt(ModelShape.PAPER_VOCAB);
+                out[k] = rnd.nextInt(ModelShape.PAPER_VOCAB);
+            }
+            f.reseed(segment);
+            d.reseed(segment);
+            double lf = f.trainSegment(in, out, 7, 70);
+            double ld = d.trainSegment(in, out, 7, 70);
+            assertEquals(ld, lf, 1e-4 * ld, "loss, segment " + segment);
+            double norm = d.gradients().norm2Number().doubleValue();
+            double diff = f.gradients().castTo(d.gradients().dataType()).sub(d.gradients()).norm2Number().doubleValue();
+            assertTrue(diff <= 1e-3 * norm, "gradient differs by " + diff + " of norm " + norm);
+        }
+        TrialConfig config = TrialConfig.builder(Variant.SIMPLE).model(ModelKind.LARGE).epochs(1).maxBatches(100).build();
+        TrialResult r = new Trainer(TestData.corpus()).run(config, TrialListener.NONE, new Cancellation(), null);
+        assertEquals(TrialStatus.COMPLETED, r.status(), r.message());
+        assertTrue(r.bestValidPerplexity() < 2000, "valid perplexity " + r.bestValidPerplexity());
     }
 
     /** A short real trial on the device: training lowers the perplexity well below uniform guessing. */
