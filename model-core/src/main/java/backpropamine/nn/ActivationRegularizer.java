@@ -22,43 +22,47 @@ final class ActivationRegularizer {
     }
 
     /**
-     * The two penalties of a segment ({@code y} and {@code h} are [T*B, width], time-major; h is read from root
-     * array {@code h} from element {@code hOffset}); with {@code dy} and {@code dh} not null, adds their gradients
-     * into them.
+     * AR of a segment's dropped output {@code y} ([T*B, width]); with {@code dy} not null, adds its gradient there.
      */
-    double apply(INDArray y, INDArray h, int hOffset, int batch, int steps, int width, INDArray dy, INDArray dh) {
+    double activation(INDArray y, int rows, int width, INDArray dy) {
         FloatBuffer yv = Tensors.view(y);
-        FloatBuffer hv = Tensors.view(h).slice(hOffset, batch * steps * width);
-        int n = batch * steps * width;
+        int n = rows * width;
+        double scale = ar / n;
         double sumSq = 0;
-        double arScale = ar / n;
+        FloatBuffer d = dy == null ? null : Tensors.view(dy);
         for (int k = 0; k < n; k++) {
             double v = yv.get(k);
             sumSq += v * v;
-        }
-        if (dy != null) {
-            FloatBuffer d = Tensors.view(dy);
-            for (int k = 0; k < n; k++) {
-                d.put(k, (float) (d.get(k) + 2 * arScale * yv.get(k)));
+            if (d != null) {
+                d.put(k, (float) (d.get(k) + 2 * scale * v));
             }
         }
-        double penalty = arScale * sumSq;
+        return scale * sumSq;
+    }
+
+    /**
+     * TAR of a segment's raw output h ([T*B, width], time-major, read from root array {@code h} from element
+     * {@code hOffset}); with {@code dh} not null, adds its gradient there. 0 for a single step.
+     */
+    double temporal(INDArray h, int hOffset, int batch, int steps, int width, INDArray dh) {
         if (steps < 2) {
-            return penalty; // no pair of successive steps
+            return 0; // no pair of successive steps
         }
         int row = batch * width; // one time step
-        double tarScale = tar / ((double) (steps - 1) * row);
+        int n = steps * row;
+        FloatBuffer hv = Tensors.view(h).slice(hOffset, n);
+        double scale = tar / ((double) (steps - 1) * row);
         FloatBuffer d = dh == null ? null : Tensors.view(dh);
         double diffSq = 0;
         for (int k = row; k < n; k++) {
             double diff = hv.get(k) - hv.get(k - row);
             diffSq += diff * diff;
             if (d != null) {
-                float g = (float) (2 * tarScale * diff);
+                float g = (float) (2 * scale * diff);
                 d.put(k, d.get(k) + g);
                 d.put(k - row, d.get(k - row) - g);
             }
         }
-        return penalty + tarScale * diffSq;
+        return scale * diffSq;
     }
 }

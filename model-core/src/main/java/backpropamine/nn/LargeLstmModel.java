@@ -182,9 +182,9 @@ public final class LargeLstmModel extends LstmStack {
         softmax.backward(y, w.probs, 1.0 / rows, dy); // mean cross-entropy over the segment's tokens
         INDArray topRaw = w.layerBuffers.get(LargeShape.LAYERS - 1).hs;
         int top = rows(batch, LargeShape.LAYERS - 1);
-        lastPenalty = regularizer.apply(y, topRaw, top, batch, steps, shape.embedding(), dy, null);
+        lastPenalty = regularizer.activation(y, rows, shape.embedding(), dy);
         outputDropout.apply(dy, dy, batch, rows);
-        regularizer.apply(y, topRaw, top, batch, steps, shape.embedding(), null, dy); // TAR acts on the raw output
+        lastPenalty += regularizer.temporal(topRaw, top, batch, steps, shape.embedding(), dy); // on the raw output
         long t2 = System.nanoTime();
         for (int l = LargeShape.LAYERS - 1; l >= 0; l--) {
             LstmLayer.Buffers b = w.layerBuffers.get(l);
@@ -213,8 +213,8 @@ public final class LargeLstmModel extends LstmStack {
         INDArray y = forward(inputs, w, batch, steps, true);
         double ce = softmax.forward(y, targets, w.probs, false);
         INDArray topRaw = w.layerBuffers.get(LargeShape.LAYERS - 1).hs;
-        return ce / (batch * steps) + regularizer.apply(y, topRaw, rows(batch, LargeShape.LAYERS - 1), batch, steps,
-                shape.embedding(), null, null);
+        return ce / (batch * steps) + regularizer.activation(y, batch * steps, shape.embedding(), null)
+                + regularizer.temporal(topRaw, rows(batch, LargeShape.LAYERS - 1), batch, steps, shape.embedding(), null);
     }
 
     /** Element offset of h(1) in a layer's h(0..T) array: its output starts after the carried state's rows. */

@@ -28,6 +28,7 @@ final class LstmLayer {
     private final Entry biasEntry;
     private final Entry secondBias; // PyTorch's b_hh beside b_ih (large model), or null
     private final float[] bias;
+    private final float[] secondBiasRows; // b_hh read once per segment, before it is added into bias
     private final float[] dBias;
     private final HebbianTrace plastic; // null for the LSTM variant
     private final Map<Integer, float[][]> stateByBatch = new HashMap<>(); // {h, c}, padded rows
@@ -50,6 +51,7 @@ final class LstmLayer {
         this.biasEntry = bias;
         this.bias = new float[4 * np];
         this.dBias = new float[4 * np];
+        this.secondBiasRows = secondBias == null ? null : new float[4 * np];
         this.plastic = plastic;
     }
 
@@ -201,7 +203,7 @@ final class LstmLayer {
         putRows(w.h[0], w.hs, 0, batch, n);
         params.read(biasEntry, bias, np);
         if (secondBias != null) {
-            float[] second = new float[bias.length];
+            float[] second = secondBiasRows;
             params.read(secondBias, second, np);
             for (int k = 0; k < bias.length; k++) {
                 bias[k] += second[k];

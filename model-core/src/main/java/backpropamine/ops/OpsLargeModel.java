@@ -81,6 +81,22 @@ public final class OpsLargeModel extends OpsStack {
         outputMask = DropoutMasks.sequences(rng, batch, shape.embedding(), reg.output());
     }
 
+    /**
+     * The segment's masks repeated over its T steps ([T*B, width], time-major), made once per segment and used by
+     * the forward and the backward pass.
+     */
+    private record StepMasks(INDArray words, INDArray input, INDArray[] hidden, INDArray output) {
+    }
+
+    private StepMasks stepMasks(int[] inputs, int batch, int steps) {
+        INDArray[] hidden = new INDArray[hiddenMasks.length];
+        for (int l = 0; l < hidden.length; l++) {
+            hidden[l] = overSteps(hiddenMasks[l], batch, steps);
+        }
+        return new StepMasks(wordScale(inputs), overSteps(inputMask, batch, steps), hidden,
+                overSteps(outputMask, batch, steps));
+    }
+
     /** A [B, width] mask repeated over the T steps: [T*B, width], time-major. */
     private INDArray overSteps(double[] mask, int batch, int steps) {
         INDArray m = Nd4j.createFromArray(mask).castTo(params.dtype).reshape(batch, mask.length / batch);
@@ -96,21 +112,24 @@ public final class OpsLargeModel extends OpsStack {
         return Nd4j.createFromArray(s).castTo(params.dtype).reshape(s.length, 1);
     }
 
-    /** The forward pass of a segment; with {@code train}, under the current masks. Returns {inputs of each layer, raw top, y}. */
-    private INDArray[] forward(int[] inputs, int batch, int steps, boolean train) {
+    /**
+     * The forward pass of a segment, under {@code masks} when training (null: evaluation, no dropout). Returns
+     * {inputs of each layer, raw top output, y}.
+     */
+    private INDArray[] forward(int[] inputs, int batch, int steps, StepMasks masks) {
         INDArray[] out = new INDArray[LargeShape.LAYERS + 2];
         INDArray x = Nd4j.pullRows(embedding, 1, inputs);
-        if (train) {
-            x.muliColumnVector(wordScale(inputs)).muli(overSteps(inputMask, batch, steps));
+        if (masks != null) {
+            x.muliColumnVector(masks.words()).muli(masks.input());
         }
         for (int l = 0; l < LargeShape.LAYERS; l++) {
             out[l] = x;
             INDArray raw = layers.get(l).forward(x, batch, steps);
             if (l + 1 < LargeShape.LAYERS) {
-                x = train ? raw.mul(overSteps(hiddenMasks[l], batch, steps)) : raw;
+                x = masks != null ? raw.mul(masks.hidden()[l]) : raw;
             } else {
                 out[LargeShape.LAYERS] = raw;
-                out[LargeShape.LAYERS + 1] = train ? raw.mul(overSteps(outputMask, batch, steps)) : raw;
+                out[LargeShape.LAYERS + 1] = masks != null ? raw.mul(masks.output()) : raw;
             }
         }
         return out;
@@ -124,7 +143,8 @@ public final class OpsLargeModel extends OpsStack {
             drawMasks(batch);
         }
         long t0 = System.nanoTime();
-        INDArray[] f = forward(inputs, batch, steps, true);
+        StepMasks masks = stepMasks(inputs, batch, steps);
+        INDArray[] f = forward(inputs, batch, steps, masks);
         INDArray raw = f[LargeShape.LAYERS];
         INDArray y = f[LargeShape.LAYERS + 1];
         long t1 = System.nanoTime();
@@ -139,7 +159,7 @@ public final class OpsLargeModel extends OpsStack {
         INDArray dy = Nd4j.gemm(dz, embedding, false, false);
         closeAll(logits[0], logits[1], oneHot, dz);
         dy.addi(y.mul(2 * reg.ar() / ((double) rows * shape.embedding()))); // AR
-        INDArray d = dy.muli(overSteps(outputMask, batch, steps));
+        INDArray d = dy.muli(masks.output());
         if (steps > 1) { // TAR on the raw top output
             long b = batch;
             INDArray diff = raw.get(NDArrayIndex.interval(b, rows), NDArrayIndex.all())
@@ -151,9 +171,9 @@ public final class OpsLargeModel extends OpsStack {
         long t2 = System.nanoTime();
         for (int l = LargeShape.LAYERS - 1; l >= 0; l--) {
             d = layers.get(l).backward(f[l], d);
-            d.muli(overSteps(l > 0 ? hiddenMasks[l - 1] : inputMask, batch, steps));
+            d.muli(l > 0 ? masks.hidden()[l - 1] : masks.input());
         }
-        d.muliColumnVector(wordScale(inputs));
+        d.muliColumnVector(masks.words());
         try (INDArray inputsOneHot = oneHot(inputs)) {
             Nd4j.gemm(inputsOneHot, d, dEmbedding, true, false, 1.0, 1.0);
         }
@@ -168,7 +188,7 @@ public final class OpsLargeModel extends OpsStack {
     public double objective(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
         int[] inputs = segment(inputsBuffer, batch, steps);
         int[] targets = segment(targetsBuffer, batch, steps);
-        INDArray[] f = forward(inputs, batch, steps, true);
+        INDArray[] f = forward(inputs, batch, steps, stepMasks(inputs, batch, steps));
         INDArray raw = f[LargeShape.LAYERS];
         INDArray y = f[LargeShape.LAYERS + 1];
         INDArray[] logits = logits(y, embedding, true, decoderBias);
@@ -190,7 +210,7 @@ public final class OpsLargeModel extends OpsStack {
     public double evaluateSegment(int[] inputsBuffer, int[] targetsBuffer, int batch, int steps) {
         int[] inputs = segment(inputsBuffer, batch, steps);
         int[] targets = segment(targetsBuffer, batch, steps);
-        INDArray[] logits = logits(forward(inputs, batch, steps, false)[LargeShape.LAYERS + 1], embedding, true, decoderBias);
+        INDArray[] logits = logits(forward(inputs, batch, steps, null)[LargeShape.LAYERS + 1], embedding, true, decoderBias);
         INDArray oneHot = oneHot(targets);
         double loss = crossEntropy(logits, oneHot);
         closeAll(logits[0], logits[1], oneHot);

@@ -11,7 +11,10 @@ import backpropamine.model.Variant;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
 
 /**
  * Training throughput of one model: SGD steps on random tokens (speed does not depend on the text), after a
@@ -94,14 +97,14 @@ public final class Benchmark {
         int[] inputs = randomTokens(rnd, shape.vocab(), batch * steps);
         int[] targets = randomTokens(rnd, shape.vocab(), batch * steps);
         model.trainSegment(inputs, targets, batch, steps);
-        var executioner = Nd4j.getExecutioner();
-        executioner.setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder().checkElapsedTime(true).build());
-        org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+        OpExecutioner executioner = Nd4j.getExecutioner();
+        executioner.setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
+        OpProfiler.getInstance().reset();
         try {
             model.trainSegment(inputs, targets, batch, steps);
-            return org.nd4j.linalg.profiler.OpProfiler.getInstance().getInvocationsCount();
+            return OpProfiler.getInstance().getInvocationsCount();
         } finally {
-            executioner.setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder().build());
+            executioner.setProfilingConfig(ProfilerConfig.builder().build());
         }
     }
 

@@ -13,7 +13,6 @@ import backpropamine.model.Precision;
 import backpropamine.model.Variant;
 import backpropamine.testing.TestData;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,16 +116,6 @@ class LargeTrainingTest {
                 .batch(2).bptt(10).maxBatches(4).validBatch(2).testBatch(1).precision(Precision.DOUBLE).seed(3);
     }
 
-    private static List<Double> figures(TrialResult r) {
-        List<Double> f = new ArrayList<>();
-        for (EpochResult e : r.epochs()) {
-            f.add(e.trainPerplexity());
-            f.add(e.validPerplexity());
-        }
-        f.add(r.testPerplexity());
-        return f;
-    }
-
     /**
      * A large trial interrupted after epoch 2, with averaging under way, resumes from its checkpoint (parameters,
      * average, best model, and the seeded segment lengths and dropout masks) to the uninterrupted trial's figures
@@ -151,11 +140,11 @@ class LargeTrainingTest {
         }, cancel, CheckpointStore.directory(tmp));
         TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(tmp));
         assertEquals(2, resumed.resumedFromEpoch());
-        assertEquals(figures(straight), figures(resumed));
+        assertEquals(TrialFigures.of(straight), TrialFigures.of(resumed));
 
         TrialResult plain = trainer.run(tiny(0).build(), TrialListener.NONE, new Cancellation(), null);
-        List<Double> a = figures(straight);
-        List<Double> p = figures(plain);
+        List<Double> a = TrialFigures.of(straight);
+        List<Double> p = TrialFigures.of(plain);
         assertEquals(a.subList(0, 2), p.subList(0, 2), "epoch 1 is plain SGD in both");
         assertNotEquals(a.get(3), p.get(3), "epoch 2 is evaluated with the average");
     }
@@ -164,8 +153,8 @@ class LargeTrainingTest {
     @Test
     void theOpsPathTrainsTheSameLargeTrial() {
         TrialConfig c = tiny(2).epochs(2).build();
-        List<Double> fused = figures(new Trainer(corpus, Kernels.FUSED).run(c, TrialListener.NONE, new Cancellation(), null));
-        List<Double> ops = figures(new Trainer(corpus, Kernels.OPS).run(c, TrialListener.NONE, new Cancellation(), null));
+        List<Double> fused = TrialFigures.of(new Trainer(corpus, Kernels.FUSED).run(c, TrialListener.NONE, new Cancellation(), null));
+        List<Double> ops = TrialFigures.of(new Trainer(corpus, Kernels.OPS).run(c, TrialListener.NONE, new Cancellation(), null));
         for (int k = 0; k < fused.size(); k++) {
             assertEquals(fused.get(k), ops.get(k), 1e-9 * fused.get(k), "figure " + k);
         }

@@ -14,7 +14,6 @@ import backpropamine.model.Precision;
 import backpropamine.model.Variant;
 import backpropamine.testing.TestData;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,16 +52,6 @@ class WholeEpochTest {
         assertTrue(last > 0 && last < steps, "last segment has " + last + " of " + steps + " steps");
     }
 
-    private static List<Double> figures(TrialResult r) {
-        List<Double> f = new ArrayList<>();
-        for (EpochResult e : r.epochs()) {
-            f.add(e.trainPerplexity());
-            f.add(e.validPerplexity());
-        }
-        f.add(r.testPerplexity());
-        return f;
-    }
-
     private static void assertClose(List<Double> a, List<Double> b, double tolerance, String what) {
         assertEquals(a.size(), b.size(), what);
         for (int k = 0; k < a.size(); k++) {
@@ -79,11 +68,11 @@ class WholeEpochTest {
             TrialResult ops = new Trainer(corpus, Kernels.OPS).run(c, TrialListener.NONE, new Cancellation(), null);
             assertEquals(TrialStatus.COMPLETED, fused.status(), fused.message());
             assertEquals(TrialStatus.COMPLETED, ops.status(), ops.message());
-            assertClose(figures(ops), figures(fused), 1e-9, v + " double");
+            assertClose(TrialFigures.of(ops), TrialFigures.of(fused), 1e-9, v + " double");
         }
         TrialConfig c = tiny(Variant.RETRO).build();
-        assertClose(figures(new Trainer(corpus, Kernels.OPS).run(c, TrialListener.NONE, new Cancellation(), null)),
-                figures(new Trainer(corpus, Kernels.FUSED).run(c, TrialListener.NONE, new Cancellation(), null)),
+        assertClose(TrialFigures.of(new Trainer(corpus, Kernels.OPS).run(c, TrialListener.NONE, new Cancellation(), null)),
+                TrialFigures.of(new Trainer(corpus, Kernels.FUSED).run(c, TrialListener.NONE, new Cancellation(), null)),
                 1e-3, "RETRO float");
     }
 
@@ -106,7 +95,7 @@ class WholeEpochTest {
                 }
             }, cancel, CheckpointStore.directory(dir));
             TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(dir));
-            assertEquals(figures(straight), figures(resumed), k.name());
+            assertEquals(TrialFigures.of(straight), TrialFigures.of(resumed), k.name());
         }
     }
 
