@@ -17,6 +17,6 @@ mkdir -p "$OUT/classes/backpropamine/cuda" "$OUT/emulator"
 # sm_70 is the oldest GPU the PTX targets (Volta); the driver JIT-compiles it forward for newer ones.
 "$CLANG" -x cuda --cuda-device-only --cuda-gpu-arch="${BPM_CUDA_ARCH:-sm_70}" -nocudainc -nocudalib -O3 -Wno-unknown-cuda-version \
   -ffp-contract=off -S "$SRC/kernels.cu" -o "$OUT/classes/backpropamine/cuda/kernels.ptx"
-"$CLANG" -x c++ -std=c++17 -O2 -fPIC -shared -ffp-contract=off -DBPM_EMULATION -pthread \
+"$CLANG" -x c++ -std=c++17 -O3 -march=x86-64-v3 -fPIC -shared -ffp-contract=off -DBPM_EMULATION -pthread \
   "$SRC/kernels.cu" "$SRC/emulator.cpp" -o "$OUT/emulator/libbpm_emulator.so" -lm
 echo "[cuda] built kernels.ptx ($(grep -c '^.visible .entry' "$OUT/classes/backpropamine/cuda/kernels.ptx") kernels) and libbpm_emulator.so with $("$CLANG" --version | head -1)"
