@@ -44,8 +44,8 @@ class NoNd4jTest {
             int n = figures.size() / 2;
             assertEquals(7, n, "train and valid of 3 epochs, then test");
             assertEquals(figures.subList(0, n), figures.subList(n, 2 * n), "the resumed trial ends as the straight one");
-            for (double f : figures) {
-                assertTrue(f > 1 && f < 10_000, "perplexity " + f);
+            for (double f : figures) { // a unigram model a few batches into training: near uniform over 10,000 words
+                assertTrue(f > 100 && f < 20_000, "perplexity " + f);
             }
         }
     }
