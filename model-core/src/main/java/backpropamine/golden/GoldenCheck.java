@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs a golden case on one implementation of the model: loads the fixture's parameters into the model's own
@@ -52,8 +51,7 @@ public final class GoldenCheck {
     public static Errors check(Case c, Kernels kernels, Precision precision) {
         ModelShape shape = new ModelShape(c.variant(), c.vocab(), c.hidden(), c.layers());
         LanguageModel model = LanguageModels.create(shape, precision, kernels, c.traceClip(), 0, 0.1);
-        model.parameters().assign(Nd4j.createFromArray(ourLayout(c, model.layout()))
-                .castTo(model.parameters().dataType()).reshape(model.parameters().shape()));
+        model.parameters().set(ourLayout(c, model.layout())); // rounded to the model's precision
         Worst loss = new Worst();
         Worst gradients = new Worst();
         Worst states = new Worst();
@@ -62,7 +60,7 @@ public final class GoldenCheck {
             double ours = model.trainSegment(timeMajor(seg.inputs()), timeMajor(seg.targets()), c.batch(), c.steps())
                     / c.batch(); // the model returns the sum over all tokens; the fixture the sum of batch means
             loss.add("segment " + s, Math.abs(ours - seg.loss()) / Math.abs(seg.loss()));
-            double[] grad = model.gradients().toDoubleVector();
+            double[] grad = model.gradients().toDoubleArray();
             for (Map.Entry<String, double[]> g : seg.gradients().entrySet()) {
                 ParameterLayout.Entry e = model.layout().get(ourName(g.getKey(), c.variant()));
                 gradients.add(g.getKey() + " (segment " + s + ")", relative(grad, (int) e.offset(), g.getValue()));

@@ -1,7 +1,5 @@
 package backpropamine.model;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 /**
  * A recurrent language model trained by truncated BPTT. State (h, c and the plastic traces) is kept per batch
  * size and carried from one segment to the next; gradients stop at segment boundaries.
@@ -14,10 +12,10 @@ public interface LanguageModel {
     Precision precision();
 
     /** All parameters as one flat vector (weights first, see {@link #layout()}); updated in place by the optimizer. */
-    INDArray parameters();
+    ParameterVector parameters();
 
     /** Gradient of the last {@link #trainSegment}, same layout as {@link #parameters()}. */
-    INDArray gradients();
+    ParameterVector gradients();
 
     ParameterLayout layout();
 

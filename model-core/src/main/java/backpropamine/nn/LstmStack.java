@@ -4,10 +4,10 @@ import backpropamine.model.LanguageModel;
 import backpropamine.model.LayerState;
 import backpropamine.model.ParameterLayout;
 import backpropamine.model.Phase;
+import backpropamine.model.ParameterVector;
 import backpropamine.model.Precision;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What the basic and the large model share in the fused kernels: the flat parameters, the stack of (plastic) LSTM
@@ -57,13 +57,13 @@ abstract class LstmStack implements LanguageModel {
     }
 
     @Override
-    public INDArray parameters() {
-        return params.theta;
+    public ParameterVector parameters() {
+        return params.thetaVector;
     }
 
     @Override
-    public INDArray gradients() {
-        return params.grad;
+    public ParameterVector gradients() {
+        return params.gradVector;
     }
 
     @Override

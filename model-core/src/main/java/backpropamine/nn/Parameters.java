@@ -2,6 +2,7 @@ package backpropamine.nn;
 
 import backpropamine.model.ParameterLayout;
 import backpropamine.model.ParameterLayout.Entry;
+import backpropamine.nd4j.Nd4jVector;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,6 +12,9 @@ final class Parameters {
     final ParameterLayout layout;
     final INDArray theta;
     final INDArray grad;
+    /** {@link #theta} and {@link #grad} as the model hands them out. */
+    final Nd4jVector thetaVector;
+    final Nd4jVector gradVector;
     private final FloatBuffer thetaView;
     private final FloatBuffer gradView;
 
@@ -20,6 +24,8 @@ final class Parameters {
         this.grad = Nd4j.create(Tensors.DTYPE, layout.size());
         this.thetaView = Tensors.view(theta);
         this.gradView = Tensors.view(grad);
+        this.thetaVector = new Nd4jVector(theta);
+        this.gradVector = new Nd4jVector(grad);
     }
 
     /** Sets every parameter from {@code values} (see {@link backpropamine.model.ModelLayout#initialValues}). */

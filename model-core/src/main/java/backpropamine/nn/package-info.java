@@ -1,7 +1,7 @@
 /**
  * The model in fused kernels: oneDNN matrix products around Java (Vector API) loops for the LSTM cell, the
  * Hebbian traces of the three plasticity rules, the modulator and the softmax. CPU backend only. May import
- * {@code model}; nothing above it.
+ * {@code model} and {@code nd4j} (its parameters are handed out as {@code nd4j.Nd4jVector}); nothing above it.
  *
  * <p>Written once, in float. The build generates the double-precision twin {@code backpropamine.nn64} from this
  * source by replacing {@code float}, {@code Float}, {@code FLOAT}, {@code IntVector} and

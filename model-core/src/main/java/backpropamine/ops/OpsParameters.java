@@ -2,6 +2,7 @@ package backpropamine.ops;
 
 import backpropamine.model.ParameterLayout;
 import backpropamine.model.ParameterLayout.Entry;
+import backpropamine.nd4j.Nd4jVector;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,12 +14,17 @@ final class OpsParameters {
     final DataType dtype;
     final INDArray theta;
     final INDArray grad;
+    /** {@link #theta} and {@link #grad} as the model hands them out. */
+    final Nd4jVector thetaVector;
+    final Nd4jVector gradVector;
 
     OpsParameters(ParameterLayout layout, DataType dtype, double[] initial) {
         this.layout = layout;
         this.dtype = dtype;
         this.theta = Nd4j.createFromArray(initial).castTo(dtype);
         this.grad = Nd4j.create(dtype, theta.length());
+        this.thetaVector = new Nd4jVector(theta);
+        this.gradVector = new Nd4jVector(grad);
     }
 
     INDArray value(Entry e) {

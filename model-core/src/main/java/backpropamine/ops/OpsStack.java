@@ -4,6 +4,7 @@ import backpropamine.model.LanguageModel;
 import backpropamine.model.LayerState;
 import backpropamine.model.ParameterLayout;
 import backpropamine.model.Phase;
+import backpropamine.model.ParameterVector;
 import backpropamine.model.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -99,13 +100,13 @@ abstract class OpsStack implements LanguageModel {
     }
 
     @Override
-    public INDArray parameters() {
-        return params.theta;
+    public ParameterVector parameters() {
+        return params.thetaVector;
     }
 
     @Override
-    public INDArray gradients() {
-        return params.grad;
+    public ParameterVector gradients() {
+        return params.gradVector;
     }
 
     @Override

@@ -4,8 +4,6 @@ import backpropamine.model.LanguageModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Where a trial keeps its per-epoch checkpoints: a local directory ({@link #directory}), or any file system the
@@ -19,9 +17,9 @@ public interface CheckpointStore {
     /**
      * Saves the state after a complete epoch, replacing the previous checkpoint.
      *
-     * @param extras named arrays of the training regime besides the parameters (may be empty)
+     * @param extras named arrays of the training regime besides the parameters ({@link Checkpoint.Extras#NONE})
      */
-    void save(String fingerprint, List<EpochResult> epochs, LanguageModel model, Map<String, INDArray> extras)
+    void save(String fingerprint, List<EpochResult> epochs, LanguageModel model, Checkpoint.Extras extras)
             throws IOException;
 
     /** A directory on local disk holding {@code trial.ckpt}. */
@@ -34,7 +32,7 @@ public interface CheckpointStore {
 
             @Override
             public void save(String fingerprint, List<EpochResult> epochs, LanguageModel model,
-                             Map<String, INDArray> extras) throws IOException {
+                             Checkpoint.Extras extras) throws IOException {
                 Checkpoint.save(dir, fingerprint, epochs, model, extras);
             }
 

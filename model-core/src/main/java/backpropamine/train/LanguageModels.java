@@ -12,7 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Creates the model of a shape in the requested arithmetic, on the implementation that suits ND4J's backend. It
- * lives above {@code nn} and {@code ops} (it picks between them), so {@code model} stays free of both.
+ * lives above {@code nn} and {@code ops} (it picks between them), so {@code model} stays free of both. ND4J is
+ * touched only on the FUSED and OPS paths and by {@link #onCuda()} / {@link #kernelsForBackend()}: a caller that
+ * names {@link Kernels#CUDA} loads none of it.
  */
 public final class LanguageModels {
     private LanguageModels() {
@@ -55,9 +57,40 @@ public final class LanguageModels {
 
     public static LanguageModel create(ModelShape shape, Precision precision, Kernels kernels, double clip, long seed,
                                        double initScale) {
-        if (kernels == Kernels.OPS) {
-            return new backpropamine.ops.OpsLstmModel(shape, precision, clip, seed, initScale);
-        }
+        // ND4J is referenced on the FUSED and OPS branches only: a CUDA model must load without it
+        return switch (kernels) {
+            case FUSED -> fused(shape, precision, clip, seed, initScale);
+            case OPS -> new backpropamine.ops.OpsLstmModel(shape, precision, clip, seed, initScale);
+            // CUDA: wire backpropamine.cuda.CudaLstmModel in here (and set implemented(CUDA) to true)
+            case CUDA -> throw cudaNotWired();
+        };
+    }
+
+    /** The large model (appendix A.3) on the given kernels: fused (CPU) or ND4J ops (any backend, CUDA's path). */
+    public static LanguageModel createLarge(LargeShape shape, Regularization reg, Precision precision, Kernels kernels,
+                                            double clip, long seed, double initScale) {
+        return switch (kernels) {
+            case FUSED -> fusedLarge(shape, reg, precision, clip, seed, initScale);
+            case OPS -> new backpropamine.ops.OpsLargeModel(shape, reg, precision, clip, seed, initScale);
+            // CUDA: the large model on backpropamine.cuda, once it has one
+            case CUDA -> throw cudaNotWired();
+        };
+    }
+
+    /**
+     * Whether {@link #create} can make a model on these kernels in this build: FUSED and OPS; CUDA once
+     * {@code backpropamine.cuda} is wired in above. Checks that iterate over every implementation (the golden check's
+     * {@code --kernels all}) take these.
+     */
+    public static boolean implemented(Kernels kernels) {
+        return kernels != Kernels.CUDA;
+    }
+
+    private static UnsupportedOperationException cudaNotWired() {
+        return new UnsupportedOperationException("CUDA model not yet wired: use --kernels fused or ops");
+    }
+
+    private static LanguageModel fused(ModelShape shape, Precision precision, double clip, long seed, double initScale) {
         requireFusedKernels();
         return switch (precision) {
             case FLOAT -> new backpropamine.nn.PlasticLstmModel(shape, clip, seed, initScale);
@@ -65,12 +98,8 @@ public final class LanguageModels {
         };
     }
 
-    /** The large model (appendix A.3) on the given kernels: fused (CPU) or ND4J ops (any backend, CUDA's path). */
-    public static LanguageModel createLarge(LargeShape shape, Regularization reg, Precision precision, Kernels kernels,
-                                            double clip, long seed, double initScale) {
-        if (kernels == Kernels.OPS) {
-            return new backpropamine.ops.OpsLargeModel(shape, reg, precision, clip, seed, initScale);
-        }
+    private static LanguageModel fusedLarge(LargeShape shape, Regularization reg, Precision precision, double clip,
+                                            long seed, double initScale) {
         requireFusedKernels();
         return switch (precision) {
             case FLOAT -> new backpropamine.nn.LargeLstmModel(shape, reg, clip, seed, initScale);

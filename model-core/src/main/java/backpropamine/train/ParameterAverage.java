@@ -1,7 +1,6 @@
 package backpropamine.train;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import backpropamine.model.ParameterVector;
 
 /**
  * The running mean of the parameters over the steps of averaged SGD (Polyak averaging; PyTorch's ASGD with
@@ -12,25 +11,24 @@ import org.nd4j.linalg.factory.Nd4j;
  *   avg_k = avg_{k-1} + (theta_k - avg_{k-1}) / k
  * </pre>
  *
- * The model is evaluated (and, at the end, tested) with the average, while SGD goes on with the raw parameters.
+ * The model is evaluated (and, at the end, tested) with the average, while SGD goes on with the raw parameters. The
+ * mean is a {@link ParameterVector#copy} of the parameters, so it lives where they live (a GPU's memory too).
  */
 public final class ParameterAverage {
-    private final INDArray mean;
+    private ParameterVector mean;
     private long count;
 
-    public ParameterAverage(long length, org.nd4j.linalg.api.buffer.DataType type) {
-        this.mean = Nd4j.create(type, length);
-    }
-
     /** Adds the parameters after one more step. */
-    public void add(INDArray theta) {
+    public void add(ParameterVector theta) {
         count++;
-        if (count == 1) {
-            mean.assign(theta);
+        if (mean == null) {
+            mean = theta.copy();
+        } else if (count == 1) {
+            mean.set(theta);
         } else {
             double mu = 1.0 / count;
-            mean.muli(1 - mu);
-            Nd4j.getBlasWrapper().level1().axpy(mean.length(), mu, theta, mean);
+            mean.scale(0, mean.length(), 1 - mu);
+            mean.axpy(mu, theta);
         }
     }
 
@@ -39,13 +37,18 @@ public final class ParameterAverage {
         return count;
     }
 
-    public INDArray mean() {
+    /** The average; null before the first {@link #add} or {@link #restore}. */
+    public ParameterVector mean() {
         return mean;
     }
 
-    /** Restores the state of a checkpoint. */
-    public void restore(INDArray values, long steps) {
-        mean.assign(values);
+    /**
+     * Restores the state of a checkpoint: the mean becomes a copy of {@code like} (a vector of the parameters'
+     * implementation) holding {@code values}.
+     */
+    public void restore(ParameterVector like, double[] values, long steps) {
+        mean = like.copy();
+        mean.set(values);
         count = steps;
     }
 }

@@ -3,11 +3,9 @@ package backpropamine.train;
 import backpropamine.model.LanguageModel;
 import backpropamine.model.LargeLayout;
 import backpropamine.model.ParameterLayout.Entry;
+import backpropamine.model.ParameterVector;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Plain SGD with global gradient-norm clipping and L2, in PyTorch's order: the gradient of the loss is clipped to
@@ -19,11 +17,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * </pre>
  */
 public final class Sgd {
-    private final INDArray theta;
-    private final INDArray grad;
-    private final INDArray weights;
+    private final ParameterVector theta;
+    private final ParameterVector grad;
+    /** L2 applies to theta[0, decayEnd): the leading weight range, or everything. */
+    private final long decayEnd;
     private final double maxNorm;
-    private final List<INDArray> scaled = new ArrayList<>();
+    private final List<Entry> scaled = new ArrayList<>();
     private final List<Double> factors = new ArrayList<>();
 
     /** L2 on weights only (the basic model). */
@@ -35,7 +34,7 @@ public final class Sgd {
     public Sgd(LanguageModel model, double maxNorm, boolean decayAll) {
         this.theta = model.parameters();
         this.grad = model.gradients();
-        this.weights = decayAll ? theta : theta.get(NDArrayIndex.interval(0, model.layout().weightCount()));
+        this.decayEnd = decayAll ? theta.length() : model.layout().weightCount();
         this.maxNorm = maxNorm;
     }
 
@@ -44,7 +43,7 @@ public final class Sgd {
      * own (the large model divides the per-neuron alpha's by N, see {@link LargeLayout#alphaGradientScale}).
      */
     public Sgd scaleGradient(Entry parameter, double factor) {
-        scaled.add(grad.get(NDArrayIndex.interval(parameter.offset(), parameter.offset() + parameter.length())));
+        scaled.add(parameter);
         factors.add(factor);
         return this;
     }
@@ -52,17 +51,18 @@ public final class Sgd {
     /** Applies one update; returns the gradient norm before clipping (NaN/infinite: nothing is changed). */
     public double step(double lr, double l2) {
         for (int k = 0; k < scaled.size(); k++) {
-            scaled.get(k).muli(factors.get(k));
+            Entry e = scaled.get(k);
+            grad.scale(e.offset(), e.offset() + e.length(), factors.get(k));
         }
-        double norm = grad.norm2Number().doubleValue();
+        double norm = grad.norm2();
         if (!Double.isFinite(norm)) {
             return norm;
         }
         double scale = norm > maxNorm ? maxNorm / norm : 1.0;
         if (l2 > 0) {
-            weights.muli(1 - lr * l2);
+            theta.scale(0, decayEnd, 1 - lr * l2);
         }
-        Nd4j.getBlasWrapper().level1().axpy(theta.length(), -lr * scale, grad, theta);
+        theta.axpy(-lr * scale, grad);
         return norm;
     }
 }

@@ -8,6 +8,7 @@ import backpropamine.model.LanguageModel;
 import backpropamine.model.LargeLayout;
 import backpropamine.model.ModelKind;
 import backpropamine.model.ParameterLayout;
+import backpropamine.model.ParameterVector;
 import backpropamine.model.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import java.util.function.BiFunction;
+import java.util.function.DoubleSupplier;
 
 /**
  * Runs one trial as in the paper: SGD over truncated-BPTT segments of the training split for every epoch,
@@ -38,7 +39,7 @@ public final class Trainer {
     public static final double EXPLOSION = 10;
 
     private final PtbCorpus corpus;
-    private final Kernels kernels;
+    private final BiFunction<TrialConfig, Shape, LanguageModel> models;
 
     /** A trainer on the kernels of ND4J's backend (fused on CPU, ND4J ops on CUDA). */
     public Trainer(PtbCorpus corpus) {
@@ -47,8 +48,13 @@ public final class Trainer {
 
     /** A trainer on the given kernels; both compute the same trial to rounding. */
     public Trainer(PtbCorpus corpus, Kernels kernels) {
+        this(corpus, (config, shape) -> LanguageModels.create(config, shape, kernels));
+    }
+
+    /** A trainer on models of the caller's making (tests: a model on a backend of their own). */
+    Trainer(PtbCorpus corpus, BiFunction<TrialConfig, Shape, LanguageModel> models) {
         this.corpus = corpus;
-        this.kernels = kernels;
+        this.models = models;
     }
 
     /**
@@ -59,9 +65,9 @@ public final class Trainer {
         long start = System.nanoTime();
         int vocab = corpus.vocabulary().size();
         Shape shape = config.shape(vocab);
-        LanguageModel model = LanguageModels.create(config, shape, kernels);
+        LanguageModel model = models.apply(config, shape);
         boolean large = config.model() == ModelKind.LARGE;
-        ParameterAverage average = new ParameterAverage(model.parameters().length(), model.parameters().dataType());
+        ParameterAverage average = new ParameterAverage();
         BestModel best = new BestModel();
         List<EpochResult> epochs = new ArrayList<>(resume(config, model, checkpoints, average, best));
         int resumed = epochs.size();
@@ -118,7 +124,7 @@ public final class Trainer {
             trainTokens += tokens;
             double trainPpl = Math.exp(loss / tokens);
             // once averaging has begun, the averaged parameters are the model that is evaluated (and kept)
-            INDArray evaluated = average.count() > 0 ? average.mean() : model.parameters();
+            ParameterVector evaluated = average.count() > 0 ? average.mean() : model.parameters();
             double validPpl = withParameters(model, evaluated, () -> PerplexityEvaluator.perplexity(model,
                     corpus.tokens(Split.VALID), config.validBatch(), config.maxBatches()));
             listener.onEvaluation("valid", validPpl);
@@ -142,7 +148,7 @@ public final class Trainer {
             }
         }
         // basic model: the final weights (as the paper's small model); large: the best-validation model (AWD-LSTM)
-        INDArray tested = large && best.parameters() != null ? best.parameters() : model.parameters();
+        ParameterVector tested = large && best.parameters() != null ? best.parameters() : model.parameters();
         double testPpl = withParameters(model, tested, () -> PerplexityEvaluator.perplexity(model,
                 corpus.tokens(Split.TEST), config.testBatch(), config.maxBatches()));
         listener.onEvaluation("test", testPpl);
@@ -152,48 +158,60 @@ public final class Trainer {
     }
 
     /** Runs {@code evaluation} with the model's parameters set to {@code values}, then puts the raw ones back. */
-    private static double withParameters(LanguageModel model, INDArray values, java.util.function.DoubleSupplier evaluation) {
+    private static double withParameters(LanguageModel model, ParameterVector values, DoubleSupplier evaluation) {
         if (values == model.parameters()) {
             return evaluation.getAsDouble();
         }
-        INDArray raw = model.parameters().dup();
-        model.parameters().assign(values);
+        ParameterVector raw = model.parameters().copy();
+        model.parameters().set(values);
         try {
             return evaluation.getAsDouble();
         } finally {
-            model.parameters().assign(raw);
+            model.parameters().set(raw);
         }
     }
 
     /** The parameters with the best validation perplexity so far (the large model tests them at the end). */
     private static final class BestModel {
         private double valid = Double.POSITIVE_INFINITY;
-        private INDArray parameters;
+        private ParameterVector parameters;
 
-        void offer(double validPpl, INDArray values) {
+        void offer(double validPpl, ParameterVector values) {
             if (validPpl < valid) {
                 valid = validPpl;
-                parameters = parameters == null ? values.dup() : parameters.assign(values);
+                if (parameters == null) {
+                    parameters = values.copy();
+                } else {
+                    parameters.set(values);
+                }
             }
         }
 
-        INDArray parameters() {
+        /** Restores the state of a checkpoint: {@code values} in a copy of {@code like} (the model's parameters). */
+        void restore(double validPpl, ParameterVector like, double[] values) {
+            valid = validPpl;
+            parameters = like.copy();
+            parameters.set(values);
+        }
+
+        ParameterVector parameters() {
             return parameters;
         }
     }
 
     /** What a checkpoint keeps besides the parameters: the average of averaged SGD and the best model. */
-    private static Map<String, INDArray> extras(ParameterAverage average, BestModel best) {
-        Map<String, INDArray> extras = new LinkedHashMap<>();
+    private static Checkpoint.Extras extras(ParameterAverage average, BestModel best) {
+        Map<String, ParameterVector> vectors = new LinkedHashMap<>();
+        Map<String, double[]> values = new LinkedHashMap<>();
         if (average.count() > 0) {
-            extras.put(AVERAGE, average.mean());
-            extras.put(AVERAGE_STEPS, Nd4j.scalar((double) average.count()));
+            vectors.put(AVERAGE, average.mean());
+            values.put(AVERAGE_STEPS, new double[] {average.count()});
         }
         if (best.parameters() != null) {
-            extras.put(BEST, best.parameters());
-            extras.put(BEST_VALID, Nd4j.scalar(best.valid));
+            vectors.put(BEST, best.parameters());
+            values.put(BEST_VALID, new double[] {best.valid});
         }
-        return extras;
+        return new Checkpoint.Extras(vectors, values);
     }
 
     private static final String AVERAGE = "average";
@@ -216,13 +234,13 @@ public final class Trainer {
                 throw new IllegalArgumentException("checkpoint in " + dir + " belongs to a different trial ("
                         + state.fingerprint() + "); use another --checkpoint directory or delete it");
             }
-            model.parameters().assign(state.parameters());
-            Map<String, INDArray> extras = state.extras();
+            model.parameters().set(state.parameters());
+            Map<String, double[]> extras = state.extras();
             if (extras.containsKey(AVERAGE)) {
-                average.restore(extras.get(AVERAGE), (long) extras.get(AVERAGE_STEPS).getDouble(0));
+                average.restore(model.parameters(), extras.get(AVERAGE), (long) extras.get(AVERAGE_STEPS)[0]);
             }
             if (extras.containsKey(BEST)) {
-                best.offer(extras.get(BEST_VALID).getDouble(0), extras.get(BEST));
+                best.restore(extras.get(BEST_VALID)[0], model.parameters(), extras.get(BEST));
             }
             return state.epochs();
         } catch (IOException e) {

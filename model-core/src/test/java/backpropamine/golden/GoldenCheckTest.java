@@ -9,9 +9,11 @@ import backpropamine.golden.GoldenFixture.Case;
 import backpropamine.model.Kernels;
 import backpropamine.model.Precision;
 import backpropamine.model.Variant;
+import backpropamine.train.LanguageModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code ../shared/fixtures/plastic-lstm-golden.json}): every variant, both kernels, both precisions.
  */
 class GoldenCheckTest {
+    /** Every implementation this build can create (CUDA joins once it is wired into LanguageModels). */
+    static final List<Kernels> IMPLEMENTED = Arrays.stream(Kernels.values()).filter(LanguageModels::implemented).toList();
     static Path fixture;
     static GoldenFixture golden;
 
@@ -38,11 +42,12 @@ class GoldenCheckTest {
 
     @Test
     void everyVariantMatchesOnBothKernelsInBothPrecisions() {
+        assertTrue(IMPLEMENTED.containsAll(List.of(Kernels.FUSED, Kernels.OPS)), IMPLEMENTED.toString());
         Set<Variant> seen = EnumSet.noneOf(Variant.class);
         for (Case c : golden.cases()) {
             seen.add(c.variant());
             assertTrue(c.segments().size() >= 2, "state is carried across segments");
-            for (Kernels k : Kernels.values()) {
+            for (Kernels k : IMPLEMENTED) {
                 for (Precision p : Precision.values()) {
                     GoldenCheck.Errors e = GoldenCheck.check(c, k, p);
                     assertTrue(e.within(GoldenCheck.Tolerance.of(p)), e.toString());
@@ -62,7 +67,7 @@ class GoldenCheckTest {
         assertEquals(4, other.cases().size());
         for (Case c : other.cases()) {
             assertEquals(3, c.layers());
-            for (Kernels k : Kernels.values()) {
+            for (Kernels k : IMPLEMENTED) {
                 for (Precision p : Precision.values()) {
                     GoldenCheck.Errors e = GoldenCheck.check(c, k, p);
                     assertTrue(e.within(GoldenCheck.Tolerance.of(p)), e.toString());

@@ -3,6 +3,7 @@ package backpropamine.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.nd4j.Nd4jVector;
 import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout.Entry;
@@ -36,7 +37,7 @@ class Dl4jLstmComparisonTest {
     void lossEqualsDl4jWithIdenticalWeights() {
         ModelShape shape = new ModelShape(Variant.LSTM, V, N, 2);
         LanguageModel ours = LanguageModels.create(shape, Precision.DOUBLE, 1.0, 11, 0.5);
-        INDArray theta = ours.parameters();
+        INDArray theta = Nd4jVector.array(ours.parameters());
         // non-zero biases so that their placement is checked too
         Random rnd = new Random(5);
         for (String layer : new String[] {"layer0.b", "layer1.b", "softmax.b"}) {
@@ -97,7 +98,7 @@ class Dl4jLstmComparisonTest {
 
     private static INDArray slice(LanguageModel m, String name) {
         Entry e = m.layout().get(name);
-        return m.parameters().get(NDArrayIndex.interval(e.offset(), e.offset() + e.length())).dup().reshape(e.rows(), e.cols());
+        return Nd4jVector.array(m.parameters()).get(NDArrayIndex.interval(e.offset(), e.offset() + e.length())).dup().reshape(e.rows(), e.cols());
     }
 
     /** Our gate blocks [i, f, o, g] (columns of a [rows, 4N] matrix, or rows of the [4, N] bias) as DL4J's [g, f, o, i]. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.nd4j.Nd4jVector;
 import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.ParameterLayout.Entry;
@@ -55,8 +56,8 @@ class GradientCheckTest {
         model.resetState();
         model.evaluateSegment(in1, out1, BATCH, STEPS);
         model.trainSegment(in2, out2, BATCH, STEPS);
-        INDArray analytic = model.gradients().dup();
-        INDArray theta = model.parameters();
+        INDArray analytic = Nd4jVector.array(model.gradients()).dup();
+        INDArray theta = Nd4jVector.array(model.parameters());
 
         double eps = 1e-5;
         double worst = 0;

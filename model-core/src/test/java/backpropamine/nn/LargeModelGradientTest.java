@@ -9,6 +9,7 @@ import backpropamine.model.LargeShape;
 import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.Regularization;
 import backpropamine.model.Variant;
+import backpropamine.nd4j.Nd4jVector;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -47,8 +48,8 @@ class LargeModelGradientTest {
         model.evaluateSegment(in1, out1, BATCH, STEPS);
         model.trainSegment(in2, out2, BATCH, STEPS);
         assertTrue(model.lastPenalty() > 0, "AR and TAR take part");
-        INDArray analytic = model.gradients().dup();
-        INDArray theta = model.parameters();
+        INDArray analytic = Nd4jVector.array(model.gradients()).dup();
+        INDArray theta = Nd4jVector.array(model.parameters());
 
         double eps = 1e-5;
         double worst = 0;
@@ -84,8 +85,8 @@ class LargeModelGradientTest {
                     new LargeShape(variant, VOCAB, EMBEDDING, HIDDEN), REG, 1e6, 5, 0.5));
             unclipped.freezeMasks(BATCH);
             double clipped = objective(model, in1, out1, in2, out2, theta, 0, theta.getDouble(0));
-            double free = objective(unclipped, in1, out1, in2, out2, unclipped.parameters(), 0,
-                    unclipped.parameters().getDouble(0));
+            double free = objective(unclipped, in1, out1, in2, out2, Nd4jVector.array(unclipped.parameters()), 0,
+                    Nd4jVector.array(unclipped.parameters()).getDouble(0));
             assertTrue(Math.abs(clipped - free) > 1e-9, "clip " + clip + " never saturated");
         }
     }
@@ -99,7 +100,7 @@ class LargeModelGradientTest {
         for (Entry e : model.layout().entries()) {
             if (e.name().endsWith(".alpha")) {
                 for (long k = 0; k < e.length(); k++) {
-                    model.parameters().putScalar(e.offset() + k, rnd.nextDouble() - 0.5);
+                    Nd4jVector.array(model.parameters()).putScalar(e.offset() + k, rnd.nextDouble() - 0.5);
                 }
             }
         }
@@ -139,7 +140,7 @@ class LargeModelGradientTest {
             recomputing.reseed(segment);
             keeping.reseed(segment);
             assertEquals(keeping.trainSegment(in, out, BATCH, steps), recomputing.trainSegment(in, out, BATCH, steps));
-            assertArrayEquals(keeping.gradients().toFloatVector(), recomputing.gradients().toFloatVector());
+            assertArrayEquals(Nd4jVector.array(keeping.gradients()).toFloatVector(), Nd4jVector.array(recomputing.gradients()).toFloatVector());
         }
         if (steps > 4) {
             assertTrue(recomputing.traceBytes(BATCH) < keeping.traceBytes(BATCH),
@@ -167,7 +168,7 @@ class LargeModelGradientTest {
         reused.reseed(1);
         fresh.reseed(1);
         assertEquals(fresh.trainSegment(in, out, BATCH, STEPS), reused.trainSegment(in, out, BATCH, STEPS));
-        assertArrayEquals(fresh.gradients().toFloatVector(), reused.gradients().toFloatVector());
+        assertArrayEquals(Nd4jVector.array(fresh.gradients()).toFloatVector(), Nd4jVector.array(reused.gradients()).toFloatVector());
         assertEquals(fresh.evaluateSegment(in, out, BATCH, 3), reused.evaluateSegment(in, out, BATCH, 3));
     }
 

@@ -3,6 +3,7 @@ package backpropamine.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.nd4j.Nd4jVector;
 import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
@@ -40,8 +41,8 @@ class LossConventionTest {
         double l1 = one.trainSegment(in1, out1, 1, steps);
         double l2 = two.trainSegment(in2, out2, 2, steps);
         assertEquals(2 * l1, l2, 1e-10 * l2);
-        INDArray diff = one.gradients().sub(two.gradients());
-        assertEquals(0, diff.norm2Number().doubleValue(), 1e-10 * one.gradients().norm2Number().doubleValue());
+        INDArray diff = Nd4jVector.array(one.gradients()).sub(Nd4jVector.array(two.gradients()));
+        assertEquals(0, diff.norm2Number().doubleValue(), 1e-10 * Nd4jVector.array(one.gradients()).norm2Number().doubleValue());
     }
 
     @ParameterizedTest
@@ -50,7 +51,7 @@ class LossConventionTest {
         ModelShape shape = new ModelShape(v, 50, 12, 2);
         LanguageModel f = LanguageModels.create(shape, Precision.FLOAT, 1.0, 4, 0.2);
         LanguageModel d = LanguageModels.create(shape, Precision.DOUBLE, 1.0, 4, 0.2);
-        d.parameters().assign(f.parameters().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        Nd4jVector.array(d.parameters()).assign(Nd4jVector.array(f.parameters()).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
         Random rnd = new Random(2);
         for (int segment = 0; segment < 3; segment++) {
             int[] in = new int[4 * 10];
@@ -62,8 +63,8 @@ class LossConventionTest {
             double lf = f.trainSegment(in, out, 4, 10);
             double ld = d.trainSegment(in, out, 4, 10);
             assertEquals(ld, lf, 1e-5 * ld, "loss, segment " + segment);
-            double gd = d.gradients().norm2Number().doubleValue();
-            double err = f.gradients().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sub(d.gradients())
+            double gd = Nd4jVector.array(d.gradients()).norm2Number().doubleValue();
+            double err = Nd4jVector.array(f.gradients()).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sub(Nd4jVector.array(d.gradients()))
                     .norm2Number().doubleValue();
             assertEquals(0, err, 1e-4 * gd, "gradient, segment " + segment);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import backpropamine.model.LanguageModel;
+import backpropamine.nd4j.Nd4jVector;
 import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
@@ -78,9 +79,9 @@ class ShardsTest {
                     out[k] = rnd.nextInt(40);
                 }
                 model.trainSegment(in, out, batch, steps);
-                model.parameters().subi(model.gradients().mul(0.5));
+                Nd4jVector.array(model.parameters()).subi(Nd4jVector.array(model.gradients()).mul(0.5));
             }
-            return model.parameters().toFloatVector();
+            return Nd4jVector.array(model.parameters()).toFloatVector();
         } finally {
             if (before == null) {
                 System.clearProperty("bpm.threads");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
+import backpropamine.nd4j.Nd4jVector;
 import backpropamine.train.LanguageModels;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
@@ -70,8 +71,8 @@ class CudaBackendTest {
             double lf = f.trainSegment(in, out, 8, 10);
             double ld = d.trainSegment(in, out, 8, 10);
             assertEquals(ld, lf, 1e-4 * ld, "loss, segment " + segment);
-            double norm = d.gradients().norm2Number().doubleValue();
-            double diff = f.gradients().castTo(d.gradients().dataType()).sub(d.gradients()).norm2Number().doubleValue();
+            double norm = Nd4jVector.array(d.gradients()).norm2Number().doubleValue();
+            double diff = Nd4jVector.array(f.gradients()).castTo(Nd4jVector.array(d.gradients()).dataType()).sub(Nd4jVector.array(d.gradients())).norm2Number().doubleValue();
             assertTrue(diff <= 1e-3 * norm, "gradient differs by " + diff + " of norm " + norm);
             new Sgd(f, 5.0).step(1.0, 0);
             new Sgd(d, 5.0).step(1.0, 0);
@@ -101,8 +102,8 @@ class CudaBackendTest {
             double lf = f.trainSegment(in, out, 7, 70);
             double ld = d.trainSegment(in, out, 7, 70);
             assertEquals(ld, lf, 1e-4 * ld, "loss, segment " + segment);
-            double norm = d.gradients().norm2Number().doubleValue();
-            double diff = f.gradients().castTo(d.gradients().dataType()).sub(d.gradients()).norm2Number().doubleValue();
+            double norm = Nd4jVector.array(d.gradients()).norm2Number().doubleValue();
+            double diff = Nd4jVector.array(f.gradients()).castTo(Nd4jVector.array(d.gradients()).dataType()).sub(Nd4jVector.array(d.gradients())).norm2Number().doubleValue();
             assertTrue(diff <= 1e-3 * norm, "gradient differs by " + diff + " of norm " + norm);
         }
         TrialConfig config = TrialConfig.builder(Variant.SIMPLE).model(ModelKind.LARGE).epochs(1).maxBatches(100).build();

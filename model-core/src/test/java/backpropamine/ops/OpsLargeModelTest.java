@@ -10,6 +10,7 @@ import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.Precision;
 import backpropamine.model.Regularization;
 import backpropamine.model.Variant;
+import backpropamine.nd4j.Nd4jVector;
 import backpropamine.train.Sgd;
 import java.util.List;
 import java.util.Random;
@@ -32,7 +33,7 @@ class OpsLargeModelTest {
         LargeShape shape = new LargeShape(variant, VOCAB, 3, 5);
         LanguageModel fused = plasticityOn(new backpropamine.nn64.LargeLstmModel(shape, REG, clip, 5, 0.5));
         LanguageModel ops = plasticityOn(new OpsLargeModel(shape, REG, Precision.DOUBLE, clip, 5, 0.5));
-        assertEquals(0, fused.parameters().sub(ops.parameters()).amaxNumber().doubleValue(), "same initial weights");
+        assertEquals(0, Nd4jVector.array(fused.parameters()).sub(Nd4jVector.array(ops.parameters())).amaxNumber().doubleValue(), "same initial weights");
         Sgd sgdFused = new Sgd(fused, 0.25, true);
         Sgd sgdOps = new Sgd(ops, 0.25, true);
         Random rnd = new Random(9);
@@ -45,11 +46,11 @@ class OpsLargeModelTest {
             double a = fused.trainSegment(in, out, batch, steps);
             double b = ops.trainSegment(in, out, batch, steps);
             assertEquals(a, b, 1e-10 * Math.abs(a), "loss at " + steps + " steps");
-            assertClose(fused.gradients(), ops.gradients(), "gradients at " + steps + " steps");
+            assertClose(Nd4jVector.array(fused.gradients()), Nd4jVector.array(ops.gradients()), "gradients at " + steps + " steps");
             sgdFused.step(1.0, 1e-3);
             sgdOps.step(1.0, 1e-3);
         }
-        assertClose(fused.parameters(), ops.parameters(), "parameters after three steps");
+        assertClose(Nd4jVector.array(fused.parameters()), Nd4jVector.array(ops.parameters()), "parameters after three steps");
         assertStates(fused.state(batch), ops.state(batch));
         int[] in = tokens(rnd, 7);
         int[] out = tokens(rnd, 7);
@@ -64,7 +65,7 @@ class OpsLargeModelTest {
         for (Entry e : m.layout().entries()) {
             if (e.name().endsWith(".alpha")) {
                 for (long k = 0; k < e.length(); k++) {
-                    m.parameters().putScalar(e.offset() + k, rnd.nextDouble() - 0.5);
+                    Nd4jVector.array(m.parameters()).putScalar(e.offset() + k, rnd.nextDouble() - 0.5);
                 }
             }
         }

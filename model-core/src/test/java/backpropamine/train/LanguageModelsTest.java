@@ -1,23 +1,46 @@
 package backpropamine.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
+import backpropamine.model.LargeShape;
 import backpropamine.model.ModelShape;
 import backpropamine.model.Precision;
+import backpropamine.model.Regularization;
 import backpropamine.model.Variant;
 import org.junit.jupiter.api.Test;
 
 class LanguageModelsTest {
     @Test
-    void everyVariantsLayoutHoldsExactlyItsParametersOnBothKernels() {
+    void everyVariantsLayoutHoldsExactlyItsParametersOnEveryImplementedKernels() {
+        assertTrue(LanguageModels.implemented(Kernels.FUSED) && LanguageModels.implemented(Kernels.OPS));
         for (Kernels k : Kernels.values()) {
             for (Variant v : Variant.values()) {
                 ModelShape s = new ModelShape(v, 50, 9, 2);
+                if (!LanguageModels.implemented(k)) {
+                    assertThrows(UnsupportedOperationException.class,
+                            () -> LanguageModels.create(s, Precision.FLOAT, k, 1.0, 1, 0.1), k + " " + v);
+                    continue;
+                }
                 LanguageModel m = LanguageModels.create(s, Precision.FLOAT, k, 1.0, 1, 0.1);
                 assertEquals(s.parameterCount(), m.layout().size(), k + " " + v);
                 assertEquals(s.parameterCount(), m.parameters().length(), k + " " + v);
+                assertEquals(Precision.FLOAT, m.parameters().precision(), k + " " + v);
+            }
+        }
+    }
+
+    /** Kernels not wired in yet say so, for the large model too, instead of quietly taking other kernels. */
+    @Test
+    void kernelsNotImplementedAreRefused() {
+        for (Kernels k : Kernels.values()) {
+            if (!LanguageModels.implemented(k)) {
+                LargeShape s = new LargeShape(Variant.SIMPLE, 50, 9, 3);
+                assertThrows(UnsupportedOperationException.class, () -> LanguageModels.createLarge(s,
+                        Regularization.PAPER, Precision.FLOAT, k, 1.0, 1, 0.1), k.name());
             }
         }
     }

@@ -11,6 +11,7 @@ import backpropamine.model.Kernels;
 import backpropamine.model.ModelKind;
 import backpropamine.model.Precision;
 import backpropamine.model.Variant;
+import backpropamine.testing.ArrayVector;
 import backpropamine.testing.TestData;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,9 +19,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** The large model's training regime: averaged SGD, variable BPTT, the regime's defaults, exact resumption. */
 class LargeTrainingTest {
@@ -35,7 +33,7 @@ class LargeTrainingTest {
     @Test
     void averageIsTheMeanOfTheParametersSinceAveragingBegan() {
         SplittableRandom rng = new SplittableRandom(4);
-        ParameterAverage avg = new ParameterAverage(50, DataType.DOUBLE);
+        ParameterAverage avg = new ParameterAverage();
         double[] sum = new double[50];
         for (int k = 1; k <= 30; k++) {
             double[] theta = new double[50];
@@ -43,18 +41,24 @@ class LargeTrainingTest {
                 theta[i] = rng.nextDouble() * 10 - 5;
                 sum[i] += theta[i];
             }
-            avg.add(Nd4j.createFromArray(theta));
+            avg.add(new ArrayVector(theta));
             assertEquals(k, avg.count());
             for (int i = 0; i < 50; i++) {
-                assertEquals(sum[i] / k, avg.mean().getDouble(i), 1e-12);
+                assertEquals(sum[i] / k, avg.mean().toDoubleArray()[i], 1e-12);
             }
         }
-        ParameterAverage restored = new ParameterAverage(50, DataType.DOUBLE);
-        restored.restore(avg.mean(), avg.count());
-        INDArray next = Nd4j.ones(DataType.DOUBLE, 50);
+        ParameterAverage restored = new ParameterAverage();
+        restored.restore(new ArrayVector(new double[50]), avg.mean().toDoubleArray(), avg.count());
+        ArrayVector next = new ArrayVector(ones(50));
         avg.add(next);
         restored.add(next);
-        assertArrayEquals(avg.mean().toDoubleVector(), restored.mean().toDoubleVector());
+        assertArrayEquals(avg.mean().toDoubleArray(), restored.mean().toDoubleArray());
+    }
+
+    private static double[] ones(int n) {
+        double[] v = new double[n];
+        java.util.Arrays.fill(v, 1.0);
+        return v;
     }
 
     /**

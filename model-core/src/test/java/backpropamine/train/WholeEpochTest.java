@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the evaluator hand the model buffers sized for a full one), on both kernels, at batch sizes down to 1.
  */
 class WholeEpochTest {
+    /** Every implementation this build can create (CUDA joins once it is wired into LanguageModels). */
+    private static final List<Kernels> IMPLEMENTED =
+            Arrays.stream(Kernels.values()).filter(LanguageModels::implemented).toList();
+
     static PtbCorpus corpus;
 
     @BeforeAll
@@ -82,7 +86,7 @@ class WholeEpochTest {
      */
     @Test
     void everyEpochStartsFromZeroStateOnBothKernels(@TempDir Path tmp) {
-        for (Kernels k : Kernels.values()) {
+        for (Kernels k : IMPLEMENTED) {
             Trainer trainer = new Trainer(corpus, k);
             TrialConfig c = tiny(Variant.RETRO).precision(Precision.DOUBLE).build();
             TrialResult straight = trainer.run(c, TrialListener.NONE, new Cancellation(), null);
@@ -102,7 +106,7 @@ class WholeEpochTest {
     /** resetState(batch) zeroes h, c, Hebb and E of every layer at that batch size only; resetState() at all. */
     @Test
     void resetStateClearsEveryLayerAtEveryBatchSize() {
-        for (Kernels k : Kernels.values()) {
+        for (Kernels k : IMPLEMENTED) {
             LanguageModel m = LanguageModels.create(new ModelShape(Variant.RETRO, corpus.vocabulary().size(), 6, 2),
                     Precision.DOUBLE, k, 1.0, 3, 0.3);
             int[] tokens = Arrays.copyOf(corpus.tokens(Split.TRAIN), 4 * 5);

@@ -11,8 +11,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -76,7 +74,7 @@ final class HadoopCheckpoints implements CheckpointStore {
     }
 
     @Override
-    public void save(String fingerprint, List<EpochResult> epochs, LanguageModel model, Map<String, INDArray> extras)
+    public void save(String fingerprint, List<EpochResult> epochs, LanguageModel model, Checkpoint.Extras extras)
             throws IOException {
         FileSystem fs = fs();
         fs.mkdirs(dir);

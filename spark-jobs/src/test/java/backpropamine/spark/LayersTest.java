@@ -1,5 +1,6 @@
 package backpropamine.spark;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -21,7 +22,7 @@ class LayersTest {
                 .importPackages("backpropamine");
     }
 
-    /** model-core: cli -> golden -> train -> nn / nn64 / ops -> model, data. */
+    /** model-core: cli -> golden -> train -> nn / nn64 / ops -> nd4j -> model, data. */
     @Test
     void modelCoreDependsOnlyDownwards() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
@@ -31,6 +32,7 @@ class LayersTest {
                 .layer("nn").definedBy("backpropamine.nn..")
                 .layer("nn64").definedBy("backpropamine.nn64..")
                 .layer("ops").definedBy("backpropamine.ops..")
+                .layer("nd4j").definedBy("backpropamine.nd4j..")
                 .layer("model").definedBy("backpropamine.model..")
                 .layer("data").definedBy("backpropamine.data..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
@@ -39,8 +41,23 @@ class LayersTest {
                 .whereLayer("nn").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("nn64").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("ops").mayOnlyBeAccessedByLayers("train")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "golden", "train", "nn", "nn64", "ops")
+                .whereLayer("nd4j").mayOnlyBeAccessedByLayers("nn", "nn64", "ops")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "golden", "train", "nn", "nn64", "ops", "nd4j")
                 .whereLayer("data").mayOnlyBeAccessedByLayers("cli", "train")
+                .check(classes);
+    }
+
+    /**
+     * What a trial on a model that is not ND4J-based runs names no ND4J class: the model interface, the data, the
+     * golden check and the trial path of {@code train} (the factory {@code LanguageModels}, the legacy checkpoint
+     * reader and the benchmark may; model-core's {@code NoNd4jTest} runs such a trial where ND4J cannot load).
+     */
+    @Test
+    void theTrialPathNamesNoNd4jClass() {
+        noClasses().that().resideInAnyPackage("backpropamine.model..", "backpropamine.data..", "backpropamine.golden..")
+                .or().haveNameMatching("backpropamine\\.train\\.(Trainer|Sgd|ParameterAverage|Checkpoint|CheckpointStore"
+                        + "|PerplexityEvaluator|TrialConfig|TrialSetting|SegmentSchedule|TrialResult|EpochResult)(\\$.*)?")
+                .should().dependOnClassesThat().resideInAnyPackage("org.nd4j..", "backpropamine.nd4j..")
                 .check(classes);
     }
 
@@ -56,7 +73,8 @@ class LayersTest {
                 .layer("driver").definedBy("backpropamine.spark")
                 .layer("sweep").definedBy("backpropamine.spark.sweep..")
                 .layer("results").definedBy("backpropamine.spark.results..")
-                .layer("kernels").definedBy("backpropamine.nn..", "backpropamine.nn64..", "backpropamine.ops..")
+                .layer("kernels").definedBy("backpropamine.nn..", "backpropamine.nn64..", "backpropamine.ops..",
+                        "backpropamine.nd4j..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("driver").mayOnlyBeAccessedByLayers("cli", "report")
