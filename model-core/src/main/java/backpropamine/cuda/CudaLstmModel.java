@@ -20,7 +20,7 @@ import java.util.Map;
  * live on the device for the whole trial; a segment uploads its tokens, replays the segment's captured launches
  * and downloads three numbers per row for the loss. The order of the launches is {@code nn.PlasticLstmModel}'s.
  */
-public final class CudaLstmModel implements AutoCloseable /* TEMP until ParameterVector merge: LanguageModel */ {
+public final class CudaLstmModel implements LanguageModel, AutoCloseable {
     private static final int THREADS = 256;
     private static final int SOFTMAX_LANES = 128; // softmax.cu
 
@@ -151,6 +151,7 @@ public final class CudaLstmModel implements AutoCloseable /* TEMP until Paramete
         launch("softmax_row_sum", s.rows, s.rows, s.psum, s.rowsum);
     }
 
+    @Override
     public double trainSegment(int[] inputs, int[] targets, int batch, int steps) {
         long t0 = System.nanoTime();
         Segment s = upload(inputs, targets, batch, steps);
@@ -187,51 +188,62 @@ public final class CudaLstmModel implements AutoCloseable /* TEMP until Paramete
         launch("embedding_backward", n, s.rows, n, s.inputs, dOut, gEmbedding);
     }
 
+    @Override
     public double evaluateSegment(int[] inputs, int[] targets, int batch, int steps) {
         Segment s = upload(inputs, targets, batch, steps);
         device.replay(s.evalKey, () -> softmax(s, forward(s, false)));
         return s.loss();
     }
 
+    @Override
     public ModelShape shape() {
         return shape;
     }
 
+    @Override
     public Precision precision() {
         return Precision.FLOAT;
     }
 
+    @Override
     public ParameterVector parameters() {
         return theta;
     }
 
+    @Override
     public ParameterVector gradients() {
         return grad;
     }
 
+    @Override
     public ParameterLayout layout() {
         return layout.params;
     }
 
     /** The whole segment (forward, softmax, backward) is one captured graph: its time is all FORWARD. */
+    @Override
     public long[] phaseNanos() {
         return phaseNanos.clone();
     }
 
+    @Override
     public long traceBytes(int batch) {
         return layers.stream().mapToLong(l -> l.traceBytes(batch)).sum();
     }
 
+    @Override
     public void resetState() {
         for (CudaLstmLayer l : layers) {
             l.batchSizes().forEach(l::resetState);
         }
     }
 
+    @Override
     public void resetState(int batch) {
         layers.forEach(l -> l.resetState(batch));
     }
 
+    @Override
     public List<LayerState> state(int batch) {
         return layers.stream().map(l -> l.state(batch)).toList();
     }
@@ -242,6 +254,7 @@ public final class CudaLstmModel implements AutoCloseable /* TEMP until Paramete
     }
 
     /** Frees every buffer of the model (and of copies of its vectors) with the device. */
+    @Override
     public void close() {
         device.close();
     }
