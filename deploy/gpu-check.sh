@@ -133,7 +133,7 @@ PY
     export LD_LIBRARY_PATH="$(dirname "$lib")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export BPM_CUBLAS="$lib"
   else
-    echo "no libcublas.so.13 (ldconfig, python3 nvidia.cublas): the project's GEMM kernel will be used"
+    echo "no libcublas.so.13 from ldconfig or python3 nvidia.cublas: the loader tries LD_LIBRARY_PATH, else the project's GEMM kernel is used"
   fi
 
   local flags=(--add-modules=jdk.incubator.vector -XX:+IgnoreUnrecognizedVMOptions
