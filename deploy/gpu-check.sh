@@ -30,8 +30,10 @@ EOF
 }
 # Modules the runtime gets beside what jdeps finds in model-core's own classes: the Vector API, Unsafe (JNA), and
 # what log4j-core loads (java.logging, java.management for JMX, java.naming for lookups, java.xml for its
-# configuration factories). jdeps over all the jars would add java.desktop and java.sql for optional features.
-BASE_MODULES="java.base,jdk.incubator.vector,jdk.unsupported,java.logging,java.management,java.naming,java.xml"
+# configuration factories, java.desktop for java.beans: log4j 2.20's LoggerContext fires a PropertyChangeEvent at
+# start-up, NoClassDefFoundError without it). java.desktop's native AWT/2D libraries are left out (8 MB; java.beans
+# needs none), and the runtime's native libraries are stripped of their symbol tables (libjvm 24 -> 20 MB).
+BASE_MODULES="java.base,jdk.incubator.vector,jdk.unsupported,java.logging,java.management,java.naming,java.xml,java.desktop"
 # Runtime jars that must not travel: ND4J and its native stack (hundreds of MB, and no ND4J on this path). The
 # classpath is taken with the ND4J backend profile (cpu) off, which drops ND4J's whole dependency tree; this
 # pattern removes what model-core declares itself (JavaCPP) and anything of that family that slips through.
@@ -69,8 +71,13 @@ prepare() {
   mods="$(echo "$BASE_MODULES,$mods" | tr ',' '\n' | grep -v '^$' | sort -u | paste -sd, -)"
   echo "gpu-check: jlink from $jdk, modules $mods"
   "$jdk/bin/jlink" --add-modules "$mods" --strip-debug --no-header-files --no-man-pages --compress=2 \
-    --output "$dir/runtime" 2>&1 | grep -v 'compress.*deprecated' || true
+    --exclude-files='glob:/java.desktop/lib/**' --output "$dir/runtime" 2>&1 | grep -v 'compress.*deprecated' || true
   [ -x "$dir/runtime/bin/java" ] || die "jlink failed"
+  if command -v strip >/dev/null; then
+    find "$dir/runtime/lib" -name '*.so' -exec chmod u+w {} + -exec strip --strip-unneeded {} +
+  fi
+  "$dir/runtime/bin/java" -cp "$dir/lib/*" backpropamine.cuda.CudaProbe > /dev/null 2>&1 \
+    || die "the runtime cannot run CudaProbe here (a module missing?)"
 
   cp /work/shared/fixtures/plastic-lstm-golden.json "$dir/fixtures/" 2>/dev/null \
     || cp "$root/../shared/fixtures/plastic-lstm-golden.json" "$dir/fixtures/" || die "no golden fixture"
@@ -126,7 +133,7 @@ PY
     export LD_LIBRARY_PATH="$(dirname "$lib")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export BPM_CUBLAS="$lib"
   else
-    echo "no libcublas.so.13 (ldconfig, python3 nvidia.cublas): the project's GEMM kernel will be used"
+    echo "no libcublas.so.13 from ldconfig or python3 nvidia.cublas: the loader tries LD_LIBRARY_PATH, else the project's GEMM kernel is used"
   fi
 
   local flags=(--add-modules=jdk.incubator.vector -XX:+IgnoreUnrecognizedVMOptions

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The GPU binding. The checks on a GPU run only where an NVIDIA driver and a GPU are present; their expected values
  * are host computations (the same checks {@code CudaProbe --check} prints on the GPU machine, where no JUnit is).
- * The loader's behaviour without a driver is checked everywhere else.
+ * The loader's behaviour without a driver is checked everywhere else. The GPU tests also run against
+ * {@code src/test/c/fake_cuda.c} (a host stand-in for libcuda and libcublas, built as that file says, with
+ * {@code LD_LIBRARY_PATH} pointing at it), which checks the binding's marshalling where no GPU is.
  */
 class CudaDeviceTest {
     private static boolean gpu() {
@@ -75,6 +77,18 @@ class CudaDeviceTest {
             CudaProbe.kernel(d);
             assertThrows(IllegalArgumentException.class,
                     () -> d.launchFunction(0, "k", 1, 1, 1, 1.0)); // a Double is no kernel argument
+        }
+    }
+
+    @Test
+    void refusedPtxGivesTheJitLog() {
+        assumeTrue(gpu(), "no GPU and NVIDIA driver here");
+        try (CudaDevice d = CudaDevice.open(0)) {
+            CudaException e = assertThrows(CudaException.class,
+                    () -> d.loadModule(".version 7.0\n.target sm_80\n.address_size 64\nBADPTX here;\n", "broken"));
+            assertTrue(e.getMessage().startsWith("cuModuleLoadDataEx(broken"), e.getMessage());
+            assertTrue(e.getMessage().contains("CUDA_ERROR_INVALID_PTX") && e.getMessage().contains("JIT log: "),
+                    e.getMessage());
         }
     }
 
