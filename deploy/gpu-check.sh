@@ -21,13 +21,19 @@ steps() {
 probe     20  backpropamine.cuda.CudaProbe
 check     40  backpropamine.cuda.CudaProbe --check
 golden    45  backpropamine.cli.Bpm golden $FIX/plastic-lstm-golden.json --kernels cuda --precision float
-bench     60  backpropamine.cli.Bpm bench --kernels cuda --segments 20 --warmup 5
-LSTM      70  backpropamine.cli.Bpm train --kernels cuda --variant LSTM --data $DATA --epochs 13 --out $LOGS/train-LSTM.json
-PLASTIC   70  backpropamine.cli.Bpm train --kernels cuda --variant PLASTIC --data $DATA --epochs 13 --out $LOGS/train-PLASTIC.json
-SIMPLE    70  backpropamine.cli.Bpm train --kernels cuda --variant SIMPLE --data $DATA --epochs 13 --out $LOGS/train-SIMPLE.json
-RETRO     70  backpropamine.cli.Bpm train --kernels cuda --variant RETRO --data $DATA --epochs 13 --out $LOGS/train-RETRO.json
+golden2   30  backpropamine.cli.Bpm golden $FIX/other-sizes.json.gz --kernels cuda --precision float
+epoch     60  backpropamine.cli.Bpm train --kernels cuda --variant RETRO --data $DATA $EPOCH_ARGS --out $LOGS/epoch-RETRO.json
+bench     60  backpropamine.cli.Bpm bench --kernels cuda --segments 50 --warmup 5
+bench4    60  backpropamine.cli.Bpm bench --kernels cuda --segments 50 --warmup 5 --concurrent 4
+LSTM      40  backpropamine.cli.Bpm train --kernels cuda --variant LSTM --data $DATA --epochs 13 --out $LOGS/train-LSTM.json
+PLASTIC   45  backpropamine.cli.Bpm train --kernels cuda --variant PLASTIC --data $DATA --epochs 13 --out $LOGS/train-PLASTIC.json
+SIMPLE    45  backpropamine.cli.Bpm train --kernels cuda --variant SIMPLE --data $DATA --epochs 13 --out $LOGS/train-SIMPLE.json
+RETRO     50  backpropamine.cli.Bpm train --kernels cuda --variant RETRO --data $DATA --epochs 13 --out $LOGS/train-RETRO.json
 EOF
 }
+# The short real epoch, run on the CPU (fused kernels) by --prepare and on the GPU by the check: the perplexities
+# of both are compared at the end (1e-4 relative: both float, only summation orders differ).
+EPOCH_ARGS="--epochs 1 --max-batches 20 --seed 11"
 # Modules the runtime gets beside what jdeps finds in model-core's own classes: the Vector API, Unsafe (JNA), and
 # what log4j-core loads (java.logging, java.management for JMX, java.naming for lookups, java.xml for its
 # configuration factories, java.desktop for java.beans: log4j 2.20's LoggerContext fires a PropertyChangeEvent at
@@ -51,10 +57,10 @@ prepare() {
   [ -x "$jdk/bin/jlink" ] || die "no jlink in $jdk (set BPM_JLINK_JDK to a JDK)"
   local cpfile="$root/model-core/target/gpu-check-classpath.txt"
   echo "gpu-check: building model-core (skipping tests) and its runtime classpath without the ND4J profile"
-  (cd "$root" && flock /tmp/bpm-build.lock mvn -B -ntp -q -o -pl model-core -DskipTests package \
-     && flock /tmp/bpm-build.lock mvn -B -ntp -q -o -pl model-core -P '!cpu' dependency:build-classpath \
+  (cd "$root" && mvn -B -ntp -q -pl model-core -DskipTests package \
+     && mvn -B -ntp -q -pl model-core -P '!cpu' dependency:build-classpath \
           -DincludeScope=runtime -Dmdep.outputFile="$cpfile") \
-    || die "the build failed (run it without -o if a dependency is missing)"
+    || die "the build of model-core failed"
   jar="$(ls "$root"/model-core/target/model-core-*.jar | grep -v -- '-sources\|-tests' | head -1)"
   [ -f "$jar" ] && [ -f "$cpfile" ] || die "no model-core jar or $cpfile"
 
@@ -89,7 +95,9 @@ prepare() {
     else die "no $f in $ptb"; fi
   done
   cp "$root/conf/log4j2.properties" "$dir/conf/" 2>/dev/null || true
-  echo '{"_comment": "CPU figures to compare the GPU run against; the lead engineer fills this file"}' > "$dir/cpu-figures.json"
+  echo "gpu-check: the short real epoch on this machine's CPU (fused kernels): $EPOCH_ARGS"
+  (cd "$root" && BPM_DATA="$ptb" bin/bpm train --kernels fused --variant RETRO $EPOCH_ARGS \
+      --out "$dir/cpu-figures.json" > "$dir/cpu-epoch.log" 2>&1) || die "the CPU epoch failed: $dir/cpu-epoch.log"
   cp "${BASH_SOURCE[0]}" "$dir/gpu-check.sh" && chmod +x "$dir/gpu-check.sh"
 
   size="$(du -sm "$dir" | cut -f1)"
@@ -162,7 +170,26 @@ PY
     names+=("$name"); results+=("$status"); times+=($((SECONDS - t0)))
   done < <(steps)
 
-  echo "== summary ($SECONDS s of $TOTAL_BUDGET s; CPU figures to compare: $HERE/cpu-figures.json)"
+  echo "== the short real epoch: GPU against CPU ($HERE/cpu-figures.json)"
+  if command -v python3 >/dev/null && [ -f "$LOGS/epoch-RETRO.json" ]; then
+    python3 - "$HERE/cpu-figures.json" "$LOGS/epoch-RETRO.json" <<'PY' || { names+=("epoch-cmp"); results+=("FAIL: figures differ"); times+=(0); }
+import json, sys
+def figures(path):
+    r = json.load(open(path))
+    out = []
+    for e in r["epochs"]:
+        out += [("train", e["trainPerplexity"]), ("valid", e["validPerplexity"])]
+    return out + [("test", r["testPerplexity"])]
+cpu, gpu = figures(sys.argv[1]), figures(sys.argv[2])
+worst = max(abs(g - c) / c for (_, c), (_, g) in zip(cpu, gpu))
+for (n, c), (_, g) in zip(cpu, gpu):
+    print(f"  {n:6s} cpu {c:10.4f}  gpu {g:10.4f}  rel {abs(g - c) / c:.1e}")
+print(f"  worst relative difference {worst:.1e} (tolerance 1e-4): {'ok' if worst <= 1e-4 else 'FAIL'}")
+sys.exit(0 if worst <= 1e-4 else 1)
+PY
+  fi
+
+  echo "== summary ($SECONDS s of $TOTAL_BUDGET s)"
   local i
   for i in "${!names[@]}"; do printf '  %-8s %5ss  %s\n' "${names[$i]}" "${times[$i]}" "${results[$i]}"; done
 }

@@ -9,6 +9,7 @@ import backpropamine.model.Phase;
 import backpropamine.model.Shape;
 import backpropamine.model.Variant;
 import backpropamine.train.Benchmark;
+import backpropamine.train.CudaBenchmark;
 import backpropamine.train.TrialConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -96,6 +97,9 @@ public final class BenchCommand implements Callable<Integer> {
                 list.add(Variant.parse(v));
             }
         }
+        if (kernels() == Kernels.CUDA) {
+            return cuda(list, model);
+        }
         if (gemmPeak) {
             System.out.println(new ObjectMapper().createObjectNode()
                     .put("gemm_peak_gflops", Benchmark.gemm(2048, 2048, 2048, 5))
@@ -175,6 +179,38 @@ public final class BenchCommand implements Callable<Integer> {
                     .put("softmax_gemm_gflops", gemm.get("softmax_gemm_gflops").asDouble());
             doc.set("variants", rows);
             doc.set("scaling", scalingRows);
+            mapper.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), doc);
+            System.out.println("written " + json);
+        }
+        return 0;
+    }
+
+    /**
+     * The CUDA kernels: per variant, tokens/s of {@code --concurrent} trials sharing the GPU (summed), time per
+     * segment and device memory per trial, the device named on every line. In this JVM: no ND4J is touched.
+     */
+    private int cuda(List<Variant> list, ModelKind model) throws Exception {
+        if (model != ModelKind.BASIC) {
+            throw new IllegalArgumentException("--kernels cuda: the large model has no CUDA kernels yet (issue 21)");
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        ArrayNode rows = mapper.createArrayNode();
+        System.out.printf("%-8s %6s %11s %6s %12s %12s %10s %12s %10s  %s%n", "variant", "hidden", "params", "trials",
+                "tokens/s", "per trial", "ms/segment", "device MB", "traces MB", "device");
+        for (Variant v : list) {
+            CudaBenchmark.Result r = CudaBenchmark.training(v, hidden, batch, bptt, warmup, segments, concurrent);
+            System.out.printf("%-8s %6d %,11d %6d %,12.0f %,12.0f %10.2f %12.1f %10.1f  %s%n", v, r.hidden(), r.params(),
+                    r.trials(), r.tokensPerSecond(), r.tokensPerSecond() / r.trials(), 1e3 * r.secondsPerSegment(),
+                    r.deviceBytes() / 1e6, r.traceBytes() / 1e6, r.device());
+            rows.add(mapper.createObjectNode().put("variant", v.name()).put("kernels", "CUDA").put("hidden", r.hidden())
+                    .put("params", r.params()).put("batch", batch).put("bptt", bptt).put("trials", r.trials())
+                    .put("tokens_per_s", r.tokensPerSecond()).put("ms_per_segment", 1e3 * r.secondsPerSegment())
+                    .put("device_mb_per_trial", r.deviceBytes() / 1e6).put("trace_mb", r.traceBytes() / 1e6)
+                    .put("device", r.device()));
+        }
+        if (json != null) {
+            ObjectNode doc = mapper.createObjectNode().put("model", "basic").put("kernels", "CUDA");
+            doc.set("rows", rows);
             mapper.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), doc);
             System.out.println("written " + json);
         }

@@ -52,6 +52,13 @@ public final class GoldenCommand implements Callable<Integer> {
             }
             for (Kernels k : ks) {
                 for (Precision p : ps) {
+                    if (!LanguageModels.supports(k, p)) {
+                        if (ps.size() == 1) {
+                            throw new IllegalArgumentException("--precision " + precision + ": the " + k.name()
+                                    .toLowerCase(Locale.ROOT) + " kernels compute in float only");
+                        }
+                        continue;
+                    }
                     GoldenCheck.Errors e = GoldenCheck.check(c, k, p);
                     GoldenCheck.Tolerance t = GoldenCheck.Tolerance.of(p);
                     boolean ok = e.within(t);

@@ -512,6 +512,21 @@ public final class CudaDevice implements Device {
         }
     }
 
+    /** GPUs the driver sees; 0 where there is no driver or it fails. Never throws. */
+    static int deviceCountOrZero() {
+        try {
+            if (CudaDriver.loadFailure() != null) {
+                return 0;
+            }
+            synchronized (SHARED) {
+                initialise();
+                return deviceCount();
+            }
+        } catch (Throwable e) {
+            return 0;
+        }
+    }
+
     private static int deviceCount() {
         int[] count = new int[1];
         check(CudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");

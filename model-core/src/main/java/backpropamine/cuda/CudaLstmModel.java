@@ -20,7 +20,7 @@ import java.util.Map;
  * live on the device for the whole trial; a segment uploads its tokens, replays the segment's captured launches
  * and downloads three numbers per row for the loss. The order of the launches is {@code nn.PlasticLstmModel}'s.
  */
-public final class CudaLstmModel implements LanguageModel, AutoCloseable {
+public final class CudaLstmModel implements LanguageModel {
     private static final int THREADS = 256;
     private static final int SOFTMAX_LANES = 128; // softmax.cu
 

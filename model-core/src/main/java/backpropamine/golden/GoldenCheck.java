@@ -50,7 +50,12 @@ public final class GoldenCheck {
 
     public static Errors check(Case c, Kernels kernels, Precision precision) {
         ModelShape shape = new ModelShape(c.variant(), c.vocab(), c.hidden(), c.layers());
-        LanguageModel model = LanguageModels.create(shape, precision, kernels, c.traceClip(), 0, 0.1);
+        try (LanguageModel model = LanguageModels.create(shape, precision, kernels, c.traceClip(), 0, 0.1)) {
+            return check(c, kernels, precision, model);
+        }
+    }
+
+    private static Errors check(Case c, Kernels kernels, Precision precision, LanguageModel model) {
         model.parameters().set(ourLayout(c, model.layout())); // rounded to the model's precision
         Worst loss = new Worst();
         Worst gradients = new Worst();

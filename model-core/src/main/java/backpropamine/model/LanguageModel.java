@@ -6,7 +6,7 @@ package backpropamine.model;
  *
  * <p>Segments are time-major token ids: {@code inputs[t*batch + b]}.
  */
-public interface LanguageModel {
+public interface LanguageModel extends AutoCloseable {
     Shape shape();
 
     Precision precision();
@@ -65,4 +65,9 @@ public interface LanguageModel {
      * this batch size has run since the last reset). For checks against other implementations and tests.
      */
     java.util.List<LayerState> state(int batch);
+
+    /** Releases what the model holds outside the Java heap (a GPU's memory); the trainer calls it when a trial ends. */
+    @Override
+    default void close() {
+    }
 }

@@ -25,9 +25,31 @@ public final class LanguageModels {
         return Nd4j.getBackend().getClass().getName().toLowerCase(Locale.ROOT).contains("cuda");
     }
 
-    /** FUSED on ND4J's CPU backend, OPS on any other (CUDA). */
+    /** System property, else environment variable {@code BPM_KERNELS}: the kernels of this process's trials. */
+    public static final String KERNELS_PROPERTY = "bpm.kernels";
+
+    /**
+     * The kernels this process trains on: {@code -Dbpm.kernels} / {@code BPM_KERNELS} where set (a GPU cluster sets
+     * {@code cuda}), else FUSED on ND4J's CPU backend and OPS on its CUDA backend (the legacy {@code -Pcuda} build).
+     */
     public static Kernels kernelsForBackend() {
+        String named = System.getProperty(KERNELS_PROPERTY, System.getenv("BPM_KERNELS"));
+        if (named != null && !named.isBlank()) {
+            return Kernels.parse(named);
+        }
         return onCuda() ? Kernels.OPS : Kernels.FUSED;
+    }
+
+    /**
+     * Runs the CUDA trials of the calling thread on GPU {@code ordinal} of this process's visible devices (a Spark
+     * task's own GPU); {@link #unbindGpu} undoes it.
+     */
+    public static void bindGpu(int ordinal) {
+        backpropamine.cuda.CudaDevices.bind(ordinal);
+    }
+
+    public static void unbindGpu() {
+        backpropamine.cuda.CudaDevices.unbind();
     }
 
     /**
@@ -61,8 +83,7 @@ public final class LanguageModels {
         return switch (kernels) {
             case FUSED -> fused(shape, precision, clip, seed, initScale);
             case OPS -> new backpropamine.ops.OpsLstmModel(shape, precision, clip, seed, initScale);
-            // CUDA: wire backpropamine.cuda.CudaLstmModel in here (and set implemented(CUDA) to true)
-            case CUDA -> throw cudaNotWired();
+            case CUDA -> cuda(shape, precision, clip, seed, initScale);
         };
     }
 
@@ -72,22 +93,32 @@ public final class LanguageModels {
         return switch (kernels) {
             case FUSED -> fusedLarge(shape, reg, precision, clip, seed, initScale);
             case OPS -> new backpropamine.ops.OpsLargeModel(shape, reg, precision, clip, seed, initScale);
-            // CUDA: the large model on backpropamine.cuda, once it has one
-            case CUDA -> throw cudaNotWired();
+            case CUDA -> throw new UnsupportedOperationException("the large model has no CUDA kernels yet (issue 21):"
+                    + " use --kernels fused or ops");
         };
     }
 
     /**
-     * Whether {@link #create} can make a model on these kernels in this build: FUSED and OPS; CUDA once
-     * {@code backpropamine.cuda} is wired in above. Checks that iterate over every implementation (the golden check's
-     * {@code --kernels all}) take these.
+     * Whether {@link #create} can make a model on these kernels here: FUSED and OPS always; CUDA where a GPU is
+     * visible or the host emulation is selected and built ({@code backpropamine.cuda.CudaDevices}). Checks that
+     * iterate over every implementation (the golden check's {@code --kernels all}) take these.
      */
     public static boolean implemented(Kernels kernels) {
-        return kernels != Kernels.CUDA;
+        return kernels != Kernels.CUDA || backpropamine.cuda.CudaDevices.available();
     }
 
-    private static UnsupportedOperationException cudaNotWired() {
-        return new UnsupportedOperationException("CUDA model not yet wired: use --kernels fused or ops");
+    /** Whether the kernels compute in this precision: the CUDA kernels are float only. */
+    public static boolean supports(Kernels kernels, Precision precision) {
+        return kernels != Kernels.CUDA || precision == Precision.FLOAT;
+    }
+
+    /** The basic model on the device of {@code backpropamine.cuda.CudaDevices}: a GPU, or the host emulation. */
+    private static LanguageModel cuda(ModelShape shape, Precision precision, double clip, long seed, double initScale) {
+        if (precision != Precision.FLOAT) {
+            throw new IllegalArgumentException("the CUDA kernels compute in float: use --precision float (double is for"
+                    + " the CPU kernels' gradient checks)");
+        }
+        return new backpropamine.cuda.CudaLstmModel(backpropamine.cuda.CudaDevices.open(), shape, clip, seed, initScale);
     }
 
     private static LanguageModel fused(ModelShape shape, Precision precision, double clip, long seed, double initScale) {

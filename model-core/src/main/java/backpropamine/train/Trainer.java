@@ -65,7 +65,13 @@ public final class Trainer {
         long start = System.nanoTime();
         int vocab = corpus.vocabulary().size();
         Shape shape = config.shape(vocab);
-        LanguageModel model = models.apply(config, shape);
+        try (LanguageModel model = models.apply(config, shape)) {
+            return run(config, vocab, shape, model, listener, cancel, checkpoints, start);
+        }
+    }
+
+    private TrialResult run(TrialConfig config, int vocab, Shape shape, LanguageModel model, TrialListener listener,
+                            Cancellation cancel, CheckpointStore checkpoints, long start) {
         boolean large = config.model() == ModelKind.LARGE;
         ParameterAverage average = new ParameterAverage();
         BestModel best = new BestModel();

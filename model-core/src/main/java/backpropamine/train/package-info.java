@@ -1,8 +1,8 @@
 /**
  * The paper's training regime for one trial: its settings ({@link backpropamine.train.TrialSetting},
- * {@link backpropamine.train.TrialConfig}), the model factory that picks {@code nn} or {@code ops}, SGD with
+ * {@link backpropamine.train.TrialConfig}), the model factory that picks {@code nn}, {@code ops} or {@code cuda}, SGD with
  * clipping and L2, the trainer over epochs, perplexity evaluation, checkpoints and the benchmark. May import
- * {@code data}, {@code model}, {@code nn}, {@code nn64} and {@code ops}; never {@code cli}.
+ * {@code data}, {@code model}, {@code nn}, {@code nn64}, {@code ops} and {@code cuda}; never {@code cli}.
  *
  * <p>The trial path (trainer, SGD, averaging, checkpoints, evaluation, settings) sees the model's parameters only as
  * {@link backpropamine.model.ParameterVector}s and names no ND4J class: ND4J is loaded only through the FUSED and

@@ -49,4 +49,41 @@ class NoNd4jTest {
             }
         }
     }
+
+    /**
+     * A CUDA trial (in the host emulation of the kernels) in a fresh JVM whose class path is this one's without any
+     * ND4J, JavaCPP, OpenBLAS or Deeplearning4j jar: it trains, checkpoints and resumes to the same figures.
+     */
+    @Test
+    void aCudaTrialRunsWithNoNd4jOnItsClassPath() throws Exception {
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(LanguageModels.implemented(backpropamine.model.Kernels.CUDA), "CI=true: the emulation must be built");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(LanguageModels.implemented(backpropamine.model.Kernels.CUDA),
+                "no host emulation of the CUDA kernels (clang)");
+        List<String> kept = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            (name.matches("(nd4j|javacpp|openblas|deeplearning4j|flatbuffers|protobuf|oshi).*") ? dropped : kept).add(entry);
+        }
+        assertTrue(dropped.stream().anyMatch(d -> d.contains("nd4j-native")), "this JVM had ND4J: " + dropped);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "--add-modules=jdk.incubator.vector",
+                "-D" + backpropamine.cuda.CudaDevices.PROPERTY + "=emulation",
+                "-Dbpm.emulator=" + System.getProperty("bpm.emulator"),
+                "-Dbpm.test.data=" + System.getProperty("bpm.test.data"),
+                "-cp", String.join(java.io.File.pathSeparator, kept), NoNd4jCudaTrial.class.getName())
+                .redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String line = out.lines().filter(l -> l.startsWith("FIGURES ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        String[] parts = line.substring("FIGURES [".length(), line.indexOf("] RESUMED")).split(", ");
+        assertEquals(10, parts.length, line);
+        for (int k = 0; k < 5; k++) {
+            assertEquals(parts[k], parts[k + 5], "the resumed trial ends as the straight one: " + line);
+        }
+        assertTrue(line.endsWith("RESUMED 1"), line);
+    }
 }

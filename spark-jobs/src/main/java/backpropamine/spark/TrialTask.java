@@ -2,7 +2,9 @@ package backpropamine.spark;
 
 import backpropamine.data.DataException;
 import backpropamine.data.PtbCorpus;
+import backpropamine.model.BackendException;
 import backpropamine.model.CodeVersion;
+import backpropamine.model.Kernels;
 import backpropamine.spark.results.TrialOutcome;
 import backpropamine.spark.sweep.TrialSpec;
 import backpropamine.train.Cancellation;
@@ -52,9 +54,10 @@ public final class TrialTask {
                     SyntheticTrial.run(spec.config(), spec.trialKey(), spec.synthetic()), attempt(gpu, started),
                     CodeVersion.VALUE);
         }
+        Kernels kernels = LanguageModels.kernelsForBackend();
         try {
-            bind(gpu, spec);
-            if (gpu != null && LanguageModels.onCuda()) {
+            bind(gpu, spec, kernels);
+            if (gpu != null && (kernels == Kernels.CUDA || LanguageModels.onCuda())) {
                 String uuid = GpuBinding.uuid(gpu);
                 gpuRecorded = uuid == null ? gpu : gpu + " " + uuid;
             }
@@ -63,7 +66,7 @@ public final class TrialTask {
             Cancellation cancel = new Cancellation(() -> tc != null && tc.isInterrupted());
             HadoopCheckpoints checkpoints = spec.checkpoints() == null ? null
                     : new HadoopCheckpoints(spec.checkpoints(), spec.sweepId(), spec.trialKey());
-            TrialResult r = new Trainer(corpus).run(spec.config(), faults.listener(), cancel, checkpoints);
+            TrialResult r = new Trainer(corpus, kernels).run(spec.config(), faults.listener(), cancel, checkpoints);
             return TrialOutcome.trained(spec.sweepId(), spec.trialKey(), r, attempt(gpuRecorded, started), CodeVersion.VALUE);
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             if (ofTheNode(e)) {
@@ -71,13 +74,15 @@ public final class TrialTask {
             }
             return TrialOutcome.failed(spec.sweepId(), spec.trialKey(), spec.config(), e, attempt(gpu, started),
                     CodeVersion.VALUE);
+        } finally {
+            LanguageModels.unbindGpu();
         }
     }
 
     /** Whether an error belongs to the node (retry elsewhere) rather than to the trial (record it). */
     static boolean ofTheNode(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof DataException || t instanceof IOException || t instanceof UncheckedIOException
+            if (t instanceof DataException || t instanceof BackendException || t instanceof IOException || t instanceof UncheckedIOException
                     || t instanceof LinkageError || t instanceof VirtualMachineError || t instanceof NodeFailure) {
                 return true;
             }
@@ -102,21 +107,31 @@ public final class TrialTask {
     }
 
     /**
-     * Pins ND4J to the task's GPU (CUDA backend) and to the trial's thread budget. On CUDA, a task without a GPU
-     * address would silently share device 0 with other trials: refused unless the sweep allows it.
+     * Pins the trial to the task's GPU (the project's CUDA kernels, or ND4J's legacy CUDA backend) and to the trial's
+     * thread budget. On a GPU, a task without a GPU address would silently share device 0 with other trials: refused
+     * unless the sweep allows it. Several tasks may share one address (a fractional spark.task.resource.gpu.amount):
+     * each CUDA trial then has its own stream and memory on that GPU.
      */
-    private static void bind(String gpu, TrialSpec spec) {
-        if (LanguageModels.onCuda()) {
+    private static void bind(String gpu, TrialSpec spec, Kernels kernels) {
+        boolean cuda = kernels == Kernels.CUDA;
+        if (cuda || LanguageModels.onCuda()) {
             if (gpu == null && !spec.allowSharedGpu()) {
                 throw new IllegalStateException("this task has no GPU address, so it would share device 0 with other"
                         + " trials: give trial tasks a GPU (spark.task.resource.gpu.amount=1 with the executors' GPU"
                         + " amount and discovery script, see deploy/), or set training.allow_shared_gpu: true");
             }
             if (gpu != null) {
-                Nd4j.getAffinityManager().unsafeSetDevice(GpuBinding.device(gpu, System.getenv("CUDA_VISIBLE_DEVICES")));
+                int device = GpuBinding.device(gpu, System.getenv("CUDA_VISIBLE_DEVICES"));
+                if (cuda) {
+                    LanguageModels.bindGpu(device);
+                } else {
+                    Nd4j.getAffinityManager().unsafeSetDevice(device);
+                }
             }
         }
-        Nd4j.getEnvironment().setMaxMasterThreads(spec.threads()); // the model's Java kernels follow it too
+        if (!cuda) {
+            Nd4j.getEnvironment().setMaxMasterThreads(spec.threads()); // the model's Java kernels follow it too
+        }
     }
 
     private static String host() {

@@ -32,6 +32,8 @@ class FaultsAndNodesTest {
         assertTrue(TrialTask.ofTheNode(new UncheckedIOException(new IOException("disk full"))));
         assertTrue(TrialTask.ofTheNode(new RuntimeException("ND4J backend", new UnsatisfiedLinkError("libnd4jcpu.so"))));
         assertTrue(TrialTask.ofTheNode(new OutOfMemoryError("Java heap space")));
+        // the CUDA kernels' device errors (no driver, out of memory, PTX refused) are the node's
+        assertTrue(TrialTask.ofTheNode(new backpropamine.model.BackendException("cuMemAlloc_v2: CUDA_ERROR_OUT_OF_MEMORY")));
         assertFalse(TrialTask.ofTheNode(new IllegalArgumentException("parameter budget 10 is too small")));
         assertFalse(TrialTask.ofTheNode(new IllegalStateException("this task has no GPU address")));
     }

@@ -22,7 +22,7 @@ class LayersTest {
                 .importPackages("backpropamine");
     }
 
-    /** model-core: cli -> golden -> train -> nn / nn64 / ops -> nd4j -> model, data. */
+    /** model-core: cli -> golden -> train -> nn / nn64 / ops / cuda -> nd4j -> model, data. */
     @Test
     void modelCoreDependsOnlyDownwards() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
@@ -32,6 +32,7 @@ class LayersTest {
                 .layer("nn").definedBy("backpropamine.nn..")
                 .layer("nn64").definedBy("backpropamine.nn64..")
                 .layer("ops").definedBy("backpropamine.ops..")
+                .layer("cuda").definedBy("backpropamine.cuda..")
                 .layer("nd4j").definedBy("backpropamine.nd4j..")
                 .layer("model").definedBy("backpropamine.model..")
                 .layer("data").definedBy("backpropamine.data..")
@@ -41,8 +42,9 @@ class LayersTest {
                 .whereLayer("nn").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("nn64").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("ops").mayOnlyBeAccessedByLayers("train")
+                .whereLayer("cuda").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("nd4j").mayOnlyBeAccessedByLayers("nn", "nn64", "ops")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "golden", "train", "nn", "nn64", "ops", "nd4j")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "golden", "train", "nn", "nn64", "ops", "cuda", "nd4j")
                 .whereLayer("data").mayOnlyBeAccessedByLayers("cli", "train")
                 .check(classes);
     }
@@ -54,7 +56,8 @@ class LayersTest {
      */
     @Test
     void theTrialPathNamesNoNd4jClass() {
-        noClasses().that().resideInAnyPackage("backpropamine.model..", "backpropamine.data..", "backpropamine.golden..")
+        noClasses().that().resideInAnyPackage("backpropamine.model..", "backpropamine.data..", "backpropamine.golden..",
+                        "backpropamine.cuda..")
                 .or().haveNameMatching("backpropamine\\.train\\.(Trainer|Sgd|ParameterAverage|Checkpoint|CheckpointStore"
                         + "|PerplexityEvaluator|TrialConfig|TrialSetting|SegmentSchedule|TrialResult|EpochResult)(\\$.*)?")
                 .should().dependOnClassesThat().resideInAnyPackage("org.nd4j..", "backpropamine.nd4j..")
@@ -74,7 +77,7 @@ class LayersTest {
                 .layer("sweep").definedBy("backpropamine.spark.sweep..")
                 .layer("results").definedBy("backpropamine.spark.results..")
                 .layer("kernels").definedBy("backpropamine.nn..", "backpropamine.nn64..", "backpropamine.ops..",
-                        "backpropamine.nd4j..")
+                        "backpropamine.cuda..", "backpropamine.nd4j..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("driver").mayOnlyBeAccessedByLayers("cli", "report")

@@ -1,0 +1,86 @@
+package backpropamine.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import backpropamine.data.PtbCorpus;
+import backpropamine.model.Kernels;
+import backpropamine.model.Variant;
+import backpropamine.testing.TestData;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole trials on the CUDA kernels (in their host emulation where there is no GPU) through the unchanged trainer,
+ * SGD, evaluation and checkpoints: the paper's model on real Penn Treebank against the fused CPU kernels, and the
+ * properties the sweep service relies on (bit-for-bit reproducible, resumable from a checkpoint).
+ */
+class CudaTrialTest {
+    static PtbCorpus corpus;
+
+    @BeforeAll
+    static void cuda() {
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(LanguageModels.implemented(Kernels.CUDA), "CI=true: the CUDA kernels' host emulation must be built");
+        }
+        assumeTrue(LanguageModels.implemented(Kernels.CUDA), "no GPU and no host emulation of the CUDA kernels (clang)");
+        corpus = TestData.corpus();
+    }
+
+    /**
+     * A short real epoch of the paper's basic model (10,000 words, hidden size by parameter matching, batch 20 x 20
+     * steps, lr 1, clip 5, then the validation and test passes), each variant: the CUDA and the fused kernels give
+     * the same perplexities to 1e-4 relative (both float; they differ only in summation order).
+     */
+    @Test
+    void aShortRealEpochMatchesTheFusedKernels() {
+        for (Variant v : Variant.values()) {
+            TrialConfig c = TrialConfig.builder(v).epochs(1).maxBatches(3).seed(11).build();
+            TrialResult cuda = new Trainer(corpus, Kernels.CUDA).run(c, TrialListener.NONE, new Cancellation(), null);
+            TrialResult fused = new Trainer(corpus, Kernels.FUSED).run(c, TrialListener.NONE, new Cancellation(), null);
+            assertEquals(TrialStatus.COMPLETED, cuda.status(), cuda.message());
+            List<Double> a = TrialFigures.of(cuda);
+            List<Double> b = TrialFigures.of(fused);
+            for (int k = 0; k < b.size(); k++) {
+                assertEquals(b.get(k), a.get(k), 1e-4 * b.get(k), v + " figure " + k + ": cuda " + a + " fused " + b);
+            }
+            assertNotEquals(TrialFigures.of(cuda).get(0), TrialFigures.of(cuda).get(1), "training moved the model");
+        }
+    }
+
+    private static TrialConfig.Builder tiny(Variant v) {
+        return TrialConfig.builder(v).hidden(8).epochs(2).batch(4).bptt(7).validBatch(3).testBatch(1).decayStart(1)
+                .decayFactor(0.5).seed(7);
+    }
+
+    /** The same seed gives the same figures bit for bit, and a trial resumed from its epoch-1 checkpoint ends alike. */
+    @Test
+    void reproducibleAndResumable(@TempDir Path tmp) {
+        PtbCorpus small = corpus.slice(603, 331, 131);
+        Trainer trainer = new Trainer(small, Kernels.CUDA);
+        for (Variant v : new Variant[] {Variant.LSTM, Variant.RETRO}) {
+            TrialConfig c = tiny(v).build();
+            TrialResult straight = trainer.run(c, TrialListener.NONE, new Cancellation(), null);
+            assertEquals(TrialFigures.of(straight), TrialFigures.of(trainer.run(c, TrialListener.NONE, new Cancellation(),
+                    null)), v + ": two runs of one seed");
+            Path dir = tmp.resolve(v.name());
+            Cancellation cancel = new Cancellation();
+            trainer.run(c, new TrialListener() {
+                @Override
+                public void onEpoch(EpochResult epoch) {
+                    cancel.cancel();
+                }
+            }, cancel, CheckpointStore.directory(dir));
+            assertNotNull(dir.toFile().list(), "a checkpoint was written");
+            TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(dir));
+            assertEquals(1, resumed.resumedFromEpoch(), v + " resumed after epoch 1");
+            assertEquals(TrialFigures.of(straight), TrialFigures.of(resumed), v + ": resumed as straight");
+        }
+    }
+}
