@@ -93,10 +93,10 @@ public record Listing(List<String> columns, List<List<Object>> rows) {
             .appendPattern("yyyy-MM-dd HH:mm:ss").appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
             .toFormatter().withZone(ZoneId.systemDefault());
 
-    /** A value as Spark shows it: its string, timestamps in local time, null as "null", control characters escaped. */
+    /** A value as Spark shows it: its string, timestamps in local time, null as "NULL" (Spark 3.5), control characters escaped. */
     static String cell(Object v) {
         if (v == null) {
-            return "null";
+            return "NULL";
         }
         String s = v instanceof Instant t ? TIMESTAMP.format(t) : String.valueOf(v);
         return s.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t").replace("\f", "\\f")
