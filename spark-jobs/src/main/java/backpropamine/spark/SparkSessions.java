@@ -15,10 +15,28 @@ public final class SparkSessions {
     }
 
     public static SparkSession create(String appName, String master, ResultsLocation results) {
+        // local mode: one slot per core for trials plus one for commits (see SweepRunner)
+        return create(appName, master, results, "local[" + (Runtime.getRuntime().availableProcessors() + 1) + "]",
+                new SparkConf(true));
+    }
+
+    /**
+     * A session for commands that only query and commit the small results tables (sql, report): in local mode one
+     * task slot, no web UI, one shuffle partition, which starts and answers faster than the sweep's session.
+     */
+    public static SparkSession forQueries(String appName, String master, ResultsLocation results) {
         SparkConf conf = new SparkConf(true);
+        if (!conf.contains("spark.master") && master == null) {
+            conf.setIfMissing("spark.ui.enabled", "false");
+            conf.setIfMissing("spark.sql.shuffle.partitions", "1");
+        }
+        return create(appName, master, results, "local[1]", conf);
+    }
+
+    private static SparkSession create(String appName, String master, ResultsLocation results, String local,
+                                       SparkConf conf) {
         if (!conf.contains("spark.master")) {
-            // local mode: one slot per core for trials plus one for commits (see SweepRunner)
-            conf.setMaster(master != null ? master : "local[" + (Runtime.getRuntime().availableProcessors() + 1) + "]");
+            conf.setMaster(master != null ? master : local);
         } else if (master != null) {
             conf.setMaster(master);
         }
@@ -31,6 +49,8 @@ public final class SparkSessions {
         // the results tables are small: tasks need not wait for an executor on the node of an HDFS block
         conf.setIfMissing("spark.sql.iceberg.locality.enabled", "false");
         conf.setIfMissing("spark.locality.wait", "0s");
+        // plans of the results tables (33 columns, twice in a MERGE) print whole, without Spark's truncation warning
+        conf.setIfMissing("spark.sql.debug.maxToStringFields", "200");
         String extensions = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
         String current = conf.get("spark.sql.extensions", "");
         if (!current.contains(extensions)) {

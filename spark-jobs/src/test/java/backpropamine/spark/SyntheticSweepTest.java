@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.model.Variant;
+import backpropamine.spark.results.Listing;
 import backpropamine.spark.results.ResultsLocation;
+import backpropamine.spark.results.ResultsQueries;
+import backpropamine.spark.results.ResultsSchema;
+import backpropamine.spark.results.ResultsStore;
+import backpropamine.spark.results.TrialOutcome;
 import backpropamine.spark.sweep.Axis;
 import backpropamine.spark.sweep.SweepSpec;
 import backpropamine.spark.testing.TestData;
+import backpropamine.train.EpochResult;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -70,6 +77,40 @@ class SyntheticSweepTest {
             }
             assertTrue(log.toString().matches("(?s).*[0-9]+ commits of trial rows.*"), log.toString());
             System.out.println(log.toString().lines().filter(l -> l.contains("commits")).findFirst().orElse(""));
+            statusWithoutSparkIsStatusWithSpark(spark, real.synthetic());
+        }
+    }
+
+    /**
+     * bpm status reads through Iceberg's Java API: the same text as the SQL of ResultsQueries on Spark, on these 576
+     * rows plus a LOST trial (its error over two lines) and a trial still running (no valid perplexity yet in its
+     * latest epoch); and Listing prints what Spark's show prints.
+     */
+    private static void statusWithoutSparkIsStatusWithSpark(SparkSession spark, ResultsLocation at) {
+        ResultsStore store = new ResultsStore(spark, at);
+        java.sql.Timestamp t0 = new java.sql.Timestamp(1_700_000_000_123L);
+        store.commit(List.of(TrialOutcome.lost("syn", "lost-key", TrialConfig.builder(Variant.SIMPLE).build(),
+                "executor lost\n\tat somewhere", new TrialOutcome.Attempt("host", null, t0, t0, 4), "test")));
+        store.commit(List.of(), ResultsSchema.epochRows("syn", "running-key", List.of(
+                new EpochResult(1, 1.0, 300, 250.125, 1000, 10), new EpochResult(2, 1.0, 200, Double.NaN, 1000, 10))));
+        ResultsQueries withSpark = new ResultsQueries(spark, at);
+        ResultsQueries without = ResultsQueries.withoutSpark(at);
+        assertTrue(without.tablesExist() && without.hasSweep("syn") && !without.hasSweep("sy"));
+        assertTrue(!ResultsQueries.withoutSpark(new ResultsLocation("bpm", "nowhere", "results", Map.of())).tablesExist());
+        assertEquals(withSpark.sweeps().show(100), without.sweeps().show(100));
+        assertEquals(withSpark.status("syn").show(10), without.status("syn").show(10));
+        assertEquals(withSpark.bestPerVariant("syn").show(10), without.bestPerVariant("syn").show(10));
+        assertEquals(withSpark.lost("syn").show(50), without.lost("syn").show(50));
+        assertEquals(withSpark.running("syn").show(50), without.running("syn").show(50));
+        assertEquals(1, without.running("syn").rows().size());
+        assertEquals(null, without.running("syn").get(0, "valid_ppl"), "the latest epoch's, not the latest known");
+        assertEquals(250.13, without.running("syn").get(0, "best_valid_ppl"), "rounded half up as Spark does");
+        assertEquals(4, without.status("syn").rows().size());
+        System.out.print(without.status("syn").show(10));
+        for (String q : List.of("SELECT * FROM trials WHERE sweep_id = 'syn' ORDER BY trial_key",
+                "SELECT * FROM trials WHERE status = 'LOST'", "SELECT * FROM epochs WHERE trial_key = 'running-key'")) {
+            Dataset<Row> df = withSpark.user(q, false);
+            assertEquals(df.showString(5, 0, false), Listing.of(df).show(5), q);
         }
     }
 

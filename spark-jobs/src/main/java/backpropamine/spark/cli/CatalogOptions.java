@@ -14,12 +14,18 @@ public final class CatalogOptions {
     String catalog;
     @Option(names = "--namespace", defaultValue = ResultsLocation.DEFAULT_NAMESPACE, description = "namespace of the tables (default ${DEFAULT-VALUE})")
     String namespace;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local mode, one slot per core plus one)")
+    @Option(names = "--master", description = "Spark master of sql, report and replicate (default: spark-submit's, else local mode); status"
+            + " reads without Spark")
     String master;
 
     /** A Spark session on the results catalog; close it when done. */
     SparkSession session(String appName) {
         return SparkSessions.create(appName, master, results());
+    }
+
+    /** A Spark session for queries and small commits on the results (sql, report): quick to start; close it when done. */
+    SparkSession querySession(String appName) {
+        return SparkSessions.forQueries(appName, master, results());
     }
 
     ResultsLocation results() {

@@ -23,7 +23,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (SparkSession spark = catalog.session("bpm report " + sweepId)) {
+        try (SparkSession spark = catalog.querySession("bpm report " + sweepId)) {
             ResultsQueries q = new ResultsQueries(spark, catalog.results());
             if (!q.tablesExist() || !q.hasSweep(sweepId)) {
                 System.err.println("no trials recorded for sweep " + sweepId + " (bpm status lists the sweeps)");

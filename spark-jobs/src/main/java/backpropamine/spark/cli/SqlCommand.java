@@ -33,7 +33,7 @@ public final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ResultsLocation at = catalog.results();
-        try (SparkSession spark = catalog.session("bpm sql")) {
+        try (SparkSession spark = catalog.querySession("bpm sql")) {
             ResultsQueries results = new ResultsQueries(spark, at);
             if (!results.tablesExist()) {
                 throw new IllegalStateException("no results in " + at.warehouse() + " (namespace " + at.qualifiedNamespace()

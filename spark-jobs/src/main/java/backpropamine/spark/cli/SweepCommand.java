@@ -57,7 +57,7 @@ public final class SweepCommand implements Callable<Integer> {
                     s.lost() > 0 ? ", " + s.lost() + " lost (run again to retry; bpm status lists them)" : "", s.seconds(),
                     (s.total() - s.skipped()) / (s.seconds() / 3600));
             System.out.println("best configuration per variant (lowest validation perplexity):");
-            new ResultsQueries(spark, spec.results()).bestPerVariant(id).show(10, false);
+            StatusCommand.show(new ResultsQueries(spark, spec.results()).bestPerVariant(id), 10);
             return s.allGood() ? 0 : 1;
         }
     }

@@ -17,18 +17,44 @@ import scala.collection.JavaConverters;
 /**
  * Every read of the results tables, in one place. Values (sweep ids, names) are bound as SQL parameters, never
  * spliced into the text, so no id can change a query; table names come from a validated {@link ResultsLocation}.
+ * {@link #withoutSpark} answers the queries of {@code bpm status} through Iceberg's Java API instead, in about a
+ * second (no Spark session to start); everything else needs Spark.
  */
 public final class ResultsQueries {
     /** Trial counts of one sweep by status. */
     public record Counts(int trials, int completed, int diverged, int failed, int lost) {
     }
 
-    private final SparkSession spark;
+    private final SparkSession spark; // null: reads through Iceberg's Java API
+    private final IcebergReads iceberg;
     private final ResultsLocation at;
 
     public ResultsQueries(SparkSession spark, ResultsLocation at) {
-        this.spark = spark;
+        this.spark = java.util.Objects.requireNonNull(spark);
+        this.iceberg = null;
         this.at = at;
+    }
+
+    private ResultsQueries(ResultsLocation at) {
+        this.spark = null;
+        this.iceberg = new IcebergReads(at);
+        this.at = at;
+    }
+
+    /**
+     * Reads without Spark, through Iceberg's Java API on the same catalog: {@link #tablesExist}, {@link #hasSweep},
+     * {@link #status}, {@link #running}, {@link #lost}, {@link #bestPerVariant} and {@link #sweeps}, with the same rows
+     * as their SQL; the other queries need a Spark session.
+     */
+    public static ResultsQueries withoutSpark(ResultsLocation at) {
+        return new ResultsQueries(at);
+    }
+
+    private SparkSession spark() {
+        if (spark == null) {
+            throw new IllegalStateException("this query needs a Spark session (ResultsQueries.withoutSpark reads status only)");
+        }
+        return spark;
     }
 
     private Dataset<Row> sql(String query, String... namedValues) {
@@ -36,7 +62,7 @@ public final class ResultsQueries {
         for (int k = 0; k < namedValues.length; k += 2) {
             args.put(namedValues[k], namedValues[k + 1]);
         }
-        return spark.sql(query, args);
+        return spark().sql(query, args);
     }
 
     private String trials() {
@@ -45,6 +71,9 @@ public final class ResultsQueries {
 
     /** Whether any sweep has written results here. */
     public boolean tablesExist() {
+        if (spark == null) {
+            return iceberg.tableExists("trials");
+        }
         try {
             return spark.catalog().tableExists(trials());
         } catch (RuntimeException e) {
@@ -54,6 +83,9 @@ public final class ResultsQueries {
 
     /** Whether the sweep has at least one trial row. */
     public boolean hasSweep(String sweepId) {
+        if (spark == null) {
+            return iceberg.hasSweep(sweepId);
+        }
         return !sql("SELECT 1 FROM " + trials() + " WHERE sweep_id = :id LIMIT 1", "id", sweepId).isEmpty();
     }
 
@@ -69,7 +101,12 @@ public final class ResultsQueries {
     }
 
     /** The completed trial with the lowest best validation perplexity, per variant. */
-    public Dataset<Row> bestPerVariant(String sweepId) {
+    public Listing bestPerVariant(String sweepId) {
+        return spark == null ? iceberg.bestPerVariant(sweepId) : Listing.of(bestPerVariantSql(sweepId));
+    }
+
+    /** The SQL of {@link #bestPerVariant}. */
+    private Dataset<Row> bestPerVariantSql(String sweepId) {
         return sql("SELECT variant, decay_factor, decay_start, init_scale, l2, seed, hidden, params,"
                 + " round(best_valid_ppl, 2) AS best_valid_ppl, round(test_ppl, 2) AS test_ppl FROM ("
                 + " SELECT *, row_number() OVER (PARTITION BY variant ORDER BY best_valid_ppl) AS rk FROM " + trials()
@@ -77,7 +114,12 @@ public final class ResultsQueries {
     }
 
     /** Counts per variant and status, best perplexity, throughput and last finish of one sweep. */
-    public Dataset<Row> status(String sweepId) {
+    public Listing status(String sweepId) {
+        return spark == null ? iceberg.status(sweepId) : Listing.of(statusSql(sweepId));
+    }
+
+    /** The SQL of {@link #status}. */
+    private Dataset<Row> statusSql(String sweepId) {
         return sql("SELECT variant, count(*) AS trials, sum(CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END) AS completed,"
                 + " sum(CASE WHEN status = 'DIVERGED' THEN 1 ELSE 0 END) AS diverged,"
                 + " sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
@@ -88,7 +130,12 @@ public final class ResultsQueries {
     }
 
     /** LOST trials of a sweep: the error and the attempts of each (the next run retries them). */
-    public Dataset<Row> lost(String sweepId) {
+    public Listing lost(String sweepId) {
+        return spark == null ? iceberg.lost(sweepId) : Listing.of(lostSql(sweepId));
+    }
+
+    /** The SQL of {@link #lost}. */
+    private Dataset<Row> lostSql(String sweepId) {
         return sql("SELECT variant, trial_key, attempts, finished, error FROM " + trials()
                 + " WHERE sweep_id = :id AND status = 'LOST' ORDER BY finished", "id", sweepId);
     }
@@ -97,7 +144,12 @@ public final class ResultsQueries {
      * Trials with epochs but no row yet: running (or interrupted, if no sweep is running), with their latest
      * epoch and its validation perplexity.
      */
-    public Dataset<Row> running(String sweepId) {
+    public Listing running(String sweepId) {
+        return spark == null ? iceberg.running(sweepId) : Listing.of(runningSql(sweepId));
+    }
+
+    /** The SQL of {@link #running}. */
+    private Dataset<Row> runningSql(String sweepId) {
         return sql("SELECT e.trial_key, max(e.epoch) AS epochs_done, round(max_by(e.valid_ppl, e.epoch), 2) AS valid_ppl,"
                 + " round(min(e.valid_ppl), 2) AS best_valid_ppl FROM " + at.table("epochs") + " e LEFT ANTI JOIN "
                 + trials() + " t ON t.sweep_id = e.sweep_id AND t.trial_key = e.trial_key AND t.status <> 'LOST'"
@@ -131,7 +183,12 @@ public final class ResultsQueries {
     }
 
     /** Every sweep, latest first. */
-    public Dataset<Row> sweeps() {
+    public Listing sweeps() {
+        return spark == null ? iceberg.sweeps() : Listing.of(sweepsSql());
+    }
+
+    /** The SQL of {@link #sweeps}. */
+    private Dataset<Row> sweepsSql() {
         return sql("SELECT sweep_id, count(*) AS trials, sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
                 + " round(min(best_valid_ppl), 2) AS best_valid_ppl, min(started) AS first_started,"
                 + " max(finished) AS last_finished FROM " + trials() + " GROUP BY sweep_id ORDER BY last_finished DESC");
@@ -176,7 +233,7 @@ public final class ResultsQueries {
         if (!write) {
             LogicalPlan plan;
             try {
-                plan = spark.sessionState().sqlParser().parsePlan(query);
+                plan = spark().sessionState().sqlParser().parsePlan(query);
             } catch (ParseException e) {
                 throw new IllegalArgumentException("not valid SQL: " + e.getMessage(), e);
             }
@@ -186,7 +243,7 @@ public final class ResultsQueries {
                         + " queries, SHOW, DESCRIBE and EXPLAIN only; add --write to run it anyway");
             }
         }
-        spark.sql("USE " + at.qualifiedNamespace());
+        spark().sql("USE " + at.qualifiedNamespace());
         return spark.sql(query);
     }
 
