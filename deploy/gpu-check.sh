@@ -33,7 +33,7 @@ EOF
 }
 # The short real epoch, run on the CPU (fused kernels) by --prepare and on the GPU by the check: the perplexities
 # of both are compared at the end (1e-4 relative: both float, only summation orders differ).
-EPOCH_ARGS="--epochs 1 --max-batches 20 --seed 11"
+EPOCH_ARGS="--epochs 1 --max-batches 2 --seed 11"
 # Modules the runtime gets beside what jdeps finds in model-core's own classes: the Vector API, Unsafe (JNA), and
 # what log4j-core loads (java.logging, java.management for JMX, java.naming for lookups, java.xml for its
 # configuration factories, java.desktop for java.beans: log4j 2.20's LoggerContext fires a PropertyChangeEvent at

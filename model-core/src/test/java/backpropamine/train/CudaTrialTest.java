@@ -35,15 +35,18 @@ class CudaTrialTest {
 
     /**
      * A short real epoch of the paper's basic model (10,000 words, hidden size by parameter matching, batch 20 x 20
-     * steps, lr 1, clip 5, then the validation and test passes), each variant: the CUDA and the fused kernels give
-     * the same perplexities to 1e-4 relative (both float; they differ only in summation order).
+     * steps, lr 1, clip 5, then the validation and test passes; 2 batches per pass: at 3, this seed's third SGD
+     * step from the random initialisation overshoots on both kernels alike and the trial is stopped as diverged),
+     * each variant: the CUDA and the fused kernels give the same perplexities to 1e-4 relative (both float; they
+     * differ in summation order only).
      */
     @Test
     void aShortRealEpochMatchesTheFusedKernels() {
         for (Variant v : Variant.values()) {
-            TrialConfig c = TrialConfig.builder(v).epochs(1).maxBatches(3).seed(11).build();
+            TrialConfig c = TrialConfig.builder(v).epochs(1).maxBatches(2).seed(11).build();
             TrialResult cuda = new Trainer(corpus, Kernels.CUDA).run(c, TrialListener.NONE, new Cancellation(), null);
             TrialResult fused = new Trainer(corpus, Kernels.FUSED).run(c, TrialListener.NONE, new Cancellation(), null);
+            assertEquals(TrialStatus.COMPLETED, fused.status(), fused.message());
             assertEquals(TrialStatus.COMPLETED, cuda.status(), cuda.message());
             List<Double> a = TrialFigures.of(cuda);
             List<Double> b = TrialFigures.of(fused);
