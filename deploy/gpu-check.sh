@@ -25,6 +25,7 @@ golden2   30  backpropamine.cli.Bpm golden $FIX/other-sizes.json.gz --kernels cu
 epoch     60  backpropamine.cli.Bpm train --kernels cuda --variant RETRO --data $DATA $EPOCH_ARGS --out $LOGS/epoch-RETRO.json
 bench     60  backpropamine.cli.Bpm bench --kernels cuda --segments 50 --warmup 5
 bench4    60  backpropamine.cli.Bpm bench --kernels cuda --segments 50 --warmup 5 --concurrent 4
+torch     50  python3 $HERE/torch_baseline.py --segments 10
 LSTM      40  backpropamine.cli.Bpm train --kernels cuda --variant LSTM --data $DATA --epochs 13 --out $LOGS/train-LSTM.json
 PLASTIC   45  backpropamine.cli.Bpm train --kernels cuda --variant PLASTIC --data $DATA --epochs 13 --out $LOGS/train-PLASTIC.json
 SIMPLE    45  backpropamine.cli.Bpm train --kernels cuda --variant SIMPLE --data $DATA --epochs 13 --out $LOGS/train-SIMPLE.json
@@ -99,6 +100,7 @@ prepare() {
   (cd "$root" && BPM_DATA="$ptb" bin/bpm train --kernels fused --variant RETRO $EPOCH_ARGS \
       --out "$dir/cpu-figures.json" > "$dir/cpu-epoch.log" 2>&1) || die "the CPU epoch failed: $dir/cpu-epoch.log"
   cp "${BASH_SOURCE[0]}" "$dir/gpu-check.sh" && chmod +x "$dir/gpu-check.sh"
+  cp "$root/deploy/torch_baseline.py" "$dir/"
 
   size="$(du -sm "$dir" | cut -f1)"
   du -sh "$dir"/* | sed 's/^/  /'
@@ -158,7 +160,9 @@ PY
     echo "== $name (budget ${budget}s): java ${flags[*]} $args"
     t0=$SECONDS
     # shellcheck disable=SC2086 # args are split on purpose: one word per argument
-    timeout -k 5 "$budget" "$java" "${flags[@]}" $args < /dev/null > "$LOGS/$name.log" 2>&1
+    if [[ $args == python3* ]]; then cmd=(); else cmd=("$java" "${flags[@]}"); fi
+    # shellcheck disable=SC2086
+    timeout -k 5 "$budget" "${cmd[@]}" $args < /dev/null > "$LOGS/$name.log" 2>&1
     rc=$?
     case $rc in
       0) status="ok" ;;

@@ -52,8 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
     int warmup;
     @Option(names = "--json", description = "also write the figures as JSON to this file")
     Path json;
-    @Option(names = "--kernels", description = "FUSED (CPU) or OPS (ND4J ops only, the CUDA path); default: the"
-            + " backend's (FUSED on CPU, OPS on CUDA)")
+    @Option(names = "--kernels", description = "FUSED (CPU), OPS (ND4J ops only) or CUDA (the project's"
+            + " CUDA kernels on a GPU, BPM_CUDA_DEVICE); default: BPM_KERNELS, else FUSED (OPS on ND4J's CUDA backend)")
     String kernelsName;
     @Option(names = "--threads", description = "OpenMP threads per trial (default: the environment's, i.e. all cores)")
     Integer threads;

@@ -26,8 +26,8 @@ import picocli.CommandLine.Parameters;
 public final class GoldenCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "fixture (JSON), e.g. ../shared/fixtures/plastic-lstm-golden.json")
     Path fixture;
-    @Option(names = "--kernels", defaultValue = "all", description = "fused, ops, cuda or all: every one this build"
-            + " implements (default ${DEFAULT-VALUE})")
+    @Option(names = "--kernels", defaultValue = "all", description = "fused, ops, cuda or all: every one that can run"
+            + " here (cuda: a GPU, or BPM_CUDA_DEVICE=emulation; float only) (default ${DEFAULT-VALUE})")
     String kernels;
     @Option(names = "--precision", defaultValue = "all", description = "float, double or all (default ${DEFAULT-VALUE})")
     String precision;

@@ -34,7 +34,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--data", description = "PTB directory (default $BPM_DATA, else data/ptb)")
     Path data;
-    @Option(names = "--kernels", description = "fused (CPU) or ops (ND4J ops, the CUDA path); default: the backend's")
+    @Option(names = "--kernels", description = "fused (CPU), ops (ND4J ops) or cuda (the project's CUDA kernels"
+            + " on a GPU, float); default: BPM_KERNELS, else fused (ops on ND4J's CUDA backend)")
     String kernels;
 
     /** {@code bpm train} with an option per trial setting (see {@link TrialOptions}). */

@@ -86,4 +86,31 @@ class CudaTrialTest {
             assertEquals(TrialFigures.of(straight), TrialFigures.of(resumed), v + ": resumed as straight");
         }
     }
+
+    /**
+     * Trials sharing one device process (as trials share a GPU in a sweep, each with its own device: stream and
+     * memory) end with exactly the figures each has alone.
+     */
+    @Test
+    void trialsRunningTogetherEndAsAlone() throws Exception {
+        PtbCorpus small = corpus.slice(603, 331, 131);
+        Trainer trainer = new Trainer(small, Kernels.CUDA);
+        List<TrialConfig> configs = List.of(tiny(Variant.SIMPLE).build(), tiny(Variant.PLASTIC).seed(8).build());
+        List<List<Double>> alone = new java.util.ArrayList<>();
+        for (TrialConfig c : configs) {
+            alone.add(TrialFigures.of(trainer.run(c, TrialListener.NONE, new Cancellation(), null)));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(configs.size());
+        try {
+            List<java.util.concurrent.Future<List<Double>>> together = new java.util.ArrayList<>();
+            for (TrialConfig c : configs) {
+                together.add(pool.submit(() -> TrialFigures.of(trainer.run(c, TrialListener.NONE, new Cancellation(), null))));
+            }
+            for (int k = 0; k < configs.size(); k++) {
+                assertEquals(alone.get(k), together.get(k).get(), configs.get(k).variant() + " alone and together");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
