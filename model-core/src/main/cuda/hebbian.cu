@@ -30,13 +30,29 @@ KERNEL void plastic_input(int batch, int n, const float* __restrict__ h, const f
 }
 BPM_EXPORT(plastic_input)
 
-// M[b] = tanh(v . h[b] + b_m)                                                    one thread per b
-KERNEL void modulator_forward(int batch, int n, const float* __restrict__ h, const float* __restrict__ v,
-                              const float* __restrict__ bm, float* __restrict__ m) {
+// The modulator M[b] = tanh(v . h[b] + b_m) and its backward reduce over the layer's N units: MOD_LANES threads
+// per batch element write partial sums (adjacent threads read adjacent units), one thread per b finishes.
+#define MOD_LANES 32
+
+// parts[r][lane] = sum over c = lane, lane + MOD_LANES, ... of w[c] x[r][c] (w null: of x[r][c]).
+KERNEL void lane_partials(int rows, int cols, const float* __restrict__ x, const float* __restrict__ w,
+                          float* __restrict__ parts) {
+    int idx = bpm_index();
+    if (idx >= rows * MOD_LANES) return;
+    int r = idx / MOD_LANES, lane = idx % MOD_LANES;
+    float s = 0.0f;
+    for (int c = lane; c < cols; c += MOD_LANES) s = w ? bpm_fmaf(w[c], x[r * cols + c], s) : s + x[r * cols + c];
+    parts[idx] = s;
+}
+BPM_EXPORT(lane_partials)
+
+// M[b] = tanh(sum of the lanes' v . h partials + b_m)                           one thread per b
+KERNEL void modulator_forward(int batch, const float* __restrict__ parts, const float* __restrict__ bm,
+                              float* __restrict__ m) {
     int b = bpm_index();
     if (b >= batch) return;
     float z = 0.0f;
-    for (int i = 0; i < n; i++) z = bpm_fmaf(v[i], h[b * n + i], z);
+    for (int l = 0; l < MOD_LANES; l++) z += parts[b * MOD_LANES + l];
     m[b] = bpm_tanh(z + bm[0]);
 }
 BPM_EXPORT(modulator_forward)
@@ -242,24 +258,32 @@ KERNEL void hebb_rows_reduce(int rows, const float* __restrict__ parts, float* _
 }
 BPM_EXPORT(hebb_rows_reduce)
 
-// The modulator's backward for step s-1, M = tanh(z), z = v . h(s-1) + b_m: one thread per input i (and i = n for
-// the bias) sums over the batch, so no two threads write the same gradient.
-//   dz_b = (sum_j dmParts[b, j]) (1 - M_b^2) ;  dv_i += sum_b dz_b h_bi ;  db_m += sum_b dz_b ;  dh_bi += dz_b v_i
-KERNEL void modulator_backward(int batch, int n, const float* __restrict__ dmParts, const float* __restrict__ m,
-                               const float* __restrict__ hPrev, const float* __restrict__ v,
-                               float* __restrict__ gradV, float* __restrict__ gradB, float* __restrict__ dh) {
+// The modulator's backward for step s-1, M = tanh(z), z = v . h(s-1) + b_m. First dz_b = dL/dM_b (1 - M_b^2),
+// dL/dM_b the sum of the lanes' partials of dmParts[b, :] (one thread per b); then one thread per input i (and
+// i = n for the bias) sums over the batch, so no two threads write the same gradient:
+//   dv_i += sum_b dz_b h_bi ;  db_m += sum_b dz_b ;  dh_bi += dz_b v_i
+KERNEL void modulator_dz(int batch, const float* __restrict__ parts, const float* __restrict__ m,
+                         float* __restrict__ dz) {
+    int b = bpm_index();
+    if (b >= batch) return;
+    float dm = 0.0f;
+    for (int l = 0; l < MOD_LANES; l++) dm += parts[b * MOD_LANES + l];
+    dz[b] = dm * (1.0f - m[b] * m[b]);
+}
+BPM_EXPORT(modulator_dz)
+
+KERNEL void modulator_backward(int batch, int n, const float* __restrict__ dz, const float* __restrict__ hPrev,
+                               const float* __restrict__ v, float* __restrict__ gradV, float* __restrict__ gradB,
+                               float* __restrict__ dh) {
     int i = bpm_index();
     if (i > n) return;
     float s = 0.0f;
     for (int b = 0; b < batch; b++) {
-        float dm = 0.0f;
-        for (int j = 0; j < n; j++) dm += dmParts[b * n + j];
-        float dz = dm * (1.0f - m[b] * m[b]);
         if (i == n) {
-            s += dz;
+            s += dz[b];
         } else {
-            s += dz * hPrev[b * n + i];
-            dh[b * n + i] += dz * v[i];
+            s += dz[b] * hPrev[b * n + i];
+            dh[b * n + i] += dz[b] * v[i];
         }
     }
     if (i == n) gradB[0] += s;

@@ -2,6 +2,8 @@
 // BPM_EMULATION, into the host emulation library. Each file below holds one layer family.
 #include "lstm.cu"
 #include "hebbian.cu"
+#include "neuromodulated.cu"
+#include "large.cu"
 #include "softmax.cu"
 #include "gemm.cu"
 #include "vector.cu"

@@ -47,7 +47,8 @@ public final class CudaLstmModel implements LanguageModel {
         this.grad = new DeviceVector(device, size);
         theta.set(layout.initialValues(seed, initScale));
         for (ModelLayout.Layer l : layout.layers) {
-            layers.add(new CudaLstmLayer(device, shape.variant(), l, theta, grad, clip));
+            layers.add(new CudaLstmLayer(device, CudaLstmLayer.Rule.of(shape.variant()), CudaLstmLayer.Weights.of(l), theta,
+                    grad, clip));
         }
         embedding = theta.at(layout.embedding.offset());
         gEmbedding = grad.at(layout.embedding.offset());
@@ -228,7 +229,7 @@ public final class CudaLstmModel implements LanguageModel {
 
     @Override
     public long traceBytes(int batch) {
-        return layers.stream().mapToLong(l -> l.traceBytes(batch)).sum();
+        return layers.stream().mapToLong(l -> l.carriedTraceBytes(batch)).sum();
     }
 
     @Override
