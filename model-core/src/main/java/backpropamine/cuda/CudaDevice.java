@@ -378,6 +378,16 @@ public final class CudaDevice implements Device {
         check(CudaDriver.cuGraphLaunch(exec, stream), "cuGraphLaunch(" + key + ")");
     }
 
+    @Override
+    public synchronized void forget(Object key) {
+        Long exec = graphs.remove(key);
+        if (exec != null) {
+            current();
+            check(CudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+            check(CudaDriver.cuGraphExecDestroy(exec), "cuGraphExecDestroy(" + key + ")");
+        }
+    }
+
     /** Records {@code body}'s work on the stream into a graph (nothing runs) and instantiates it. */
     private long capture(Object key, Runnable body) {
         long started = System.nanoTime();

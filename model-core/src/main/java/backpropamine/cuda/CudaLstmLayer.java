@@ -19,7 +19,6 @@ import java.util.Set;
  * gate; LSTM or per-neuron neuromodulation).
  */
 final class CudaLstmLayer {
-    private static final int THREADS = 256;
     private static final int ROW_LANES = 32; // hebbian.cu
     private static final int MOD_LANES = 32; // hebbian.cu
     /** Ranges of i per trace pass of the per-neuron rule (neuromodulated.cu): enough threads at N = 1149. */
@@ -348,7 +347,7 @@ final class CudaLstmLayer {
     }
 
     private void launch(String kernel, long threads, Object... args) {
-        device.launch(kernel, Math.toIntExact((threads + THREADS - 1) / THREADS), 1, THREADS, args);
+        device.launchThreads(kernel, threads, args);
     }
 
     /** Runs the layer over the segment; {@code x} is [T*B][nIn]; the output is {@link Buffers#out()}. */

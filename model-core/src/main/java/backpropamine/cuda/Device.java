@@ -41,6 +41,14 @@ public interface Device extends AutoCloseable {
      */
     void launch(String name, int gridX, int gridY, int blockX, Object... args);
 
+    /** Threads per block of {@link #launchThreads}. */
+    int THREADS = 256;
+
+    /** Launches a one-dimensional kernel over {@code threads} threads (blocks of {@link #THREADS}). */
+    default void launchThreads(String name, long threads, Object... args) {
+        launch(name, Math.toIntExact((threads + THREADS - 1) / THREADS), 1, THREADS, args);
+    }
+
     /**
      * Row-major single-precision matrix product {@code C = alpha op(A) op(B) + beta C}, C [m x n], op(A) [m x k],
      * op(B) [k x n]; {@code lda}, {@code ldb}, {@code ldc} are row strides of A, B, C as stored. cuBLAS where one
@@ -56,6 +64,10 @@ public interface Device extends AutoCloseable {
      * addresses every time; values that change between calls live in device memory written before.
      */
     void replay(Object key, Runnable body);
+
+    /** Drops what {@link #replay} kept under {@code key} (its buffers are about to be freed). */
+    default void forget(Object key) {
+    }
 
     /** Waits for all issued work; throws {@link CudaException} if any of it failed. */
     void synchronize();

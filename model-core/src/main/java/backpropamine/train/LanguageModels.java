@@ -87,14 +87,13 @@ public final class LanguageModels {
         };
     }
 
-    /** The large model (appendix A.3) on the given kernels: fused (CPU) or ND4J ops (any backend, CUDA's path). */
+    /** The large model (appendix A.3) on the given kernels: fused (CPU), ND4J ops, or the project's CUDA kernels. */
     public static LanguageModel createLarge(LargeShape shape, Regularization reg, Precision precision, Kernels kernels,
                                             double clip, long seed, double initScale) {
         return switch (kernels) {
             case FUSED -> fusedLarge(shape, reg, precision, clip, seed, initScale);
             case OPS -> new backpropamine.ops.OpsLargeModel(shape, reg, precision, clip, seed, initScale);
-            case CUDA -> throw new UnsupportedOperationException("the large model has no CUDA kernels yet (issue 21):"
-                    + " use --kernels fused or ops");
+            case CUDA -> new backpropamine.cuda.CudaLargeModel(cudaDevice(precision), shape, reg, clip, seed, initScale);
         };
     }
 
@@ -114,11 +113,16 @@ public final class LanguageModels {
 
     /** The basic model on the device of {@code backpropamine.cuda.CudaDevices}: a GPU, or the host emulation. */
     private static LanguageModel cuda(ModelShape shape, Precision precision, double clip, long seed, double initScale) {
+        return new backpropamine.cuda.CudaLstmModel(cudaDevice(precision), shape, clip, seed, initScale);
+    }
+
+    /** A device of {@code backpropamine.cuda.CudaDevices} for a new CUDA model (a GPU, or the host emulation). */
+    private static backpropamine.cuda.Device cudaDevice(Precision precision) {
         if (precision != Precision.FLOAT) {
             throw new IllegalArgumentException("the CUDA kernels compute in float: use --precision float (double is for"
                     + " the CPU kernels' gradient checks)");
         }
-        return new backpropamine.cuda.CudaLstmModel(backpropamine.cuda.CudaDevices.open(), shape, clip, seed, initScale);
+        return backpropamine.cuda.CudaDevices.open();
     }
 
     private static LanguageModel fused(ModelShape shape, Precision precision, double clip, long seed, double initScale) {
