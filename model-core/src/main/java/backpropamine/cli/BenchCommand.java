@@ -1,7 +1,9 @@
 package backpropamine.cli;
 
+import backpropamine.cuda.CudaDevices;
+import backpropamine.cuda.Device;
+import backpropamine.cuda.TraceBandwidth;
 import backpropamine.model.Kernels;
-import backpropamine.train.LanguageModels;
 import backpropamine.model.LargeShape;
 import backpropamine.model.ModelKind;
 import backpropamine.model.ModelShape;
@@ -10,6 +12,7 @@ import backpropamine.model.Shape;
 import backpropamine.model.Variant;
 import backpropamine.train.Benchmark;
 import backpropamine.train.CudaBenchmark;
+import backpropamine.train.LanguageModels;
 import backpropamine.train.TrialConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -187,34 +191,99 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * The CUDA kernels: per variant, tokens/s of {@code --concurrent} trials sharing the GPU (summed), time per
-     * segment and device memory per trial, the device named on every line. In this JVM: no ND4J is touched.
+     * segment, evaluation tokens/s and device memory per trial, the device named on every line; for the large
+     * model also the trace kernels' bandwidth and the time of a trial and of the paper run. In this JVM: no ND4J is
+     * touched.
      */
     private int cuda(List<Variant> list, ModelKind model) throws Exception {
-        if (model != ModelKind.BASIC) {
-            throw new IllegalArgumentException("--kernels cuda: the large model has no CUDA kernels yet (issue 21)");
-        }
         ObjectMapper mapper = new ObjectMapper();
         ArrayNode rows = mapper.createArrayNode();
-        System.out.printf("%-8s %6s %11s %6s %12s %12s %10s %12s %10s  %s%n", "variant", "hidden", "params", "trials",
-                "tokens/s", "per trial", "ms/segment", "device MB", "traces MB", "device");
+        System.out.printf("%-8s %6s %11s %6s %12s %12s %10s %14s %12s %10s  %s%n", "variant", "hidden", "params", "trials",
+                "tokens/s", "per trial", "ms/segment", "eval tok/s", "device MB", "traces MB", "device");
+        Map<Variant, CudaBenchmark.Result> results = new java.util.EnumMap<>(Variant.class);
         for (Variant v : list) {
-            CudaBenchmark.Result r = CudaBenchmark.training(v, hidden, batch, bptt, warmup, segments, concurrent);
-            System.out.printf("%-8s %6d %,11d %6d %,12.0f %,12.0f %10.2f %12.1f %10.1f  %s%n", v, r.hidden(), r.params(),
-                    r.trials(), r.tokensPerSecond(), r.tokensPerSecond() / r.trials(), 1e3 * r.secondsPerSegment(),
-                    r.deviceBytes() / 1e6, r.traceBytes() / 1e6, r.device());
+            Shape shape = TrialConfig.builder(v).model(model).hidden(hidden).build().shape(ModelShape.PAPER_VOCAB);
+            CudaBenchmark.Result r = CudaBenchmark.training(shape, batch, bptt, warmup, segments, concurrent);
+            results.put(v, r);
+            System.out.printf("%-8s %6d %,11d %6d %,12.0f %,12.0f %10.2f %,9.0f B=%-3d %12.1f %10.1f  %s%n", v, r.hidden(),
+                    r.params(), r.trials(), r.tokensPerSecond(), r.tokensPerSecond() / r.trials(),
+                    1e3 * r.secondsPerSegment(), r.evalTokensPerSecond(), r.evalBatch(), r.deviceBytes() / 1e6,
+                    r.traceBytes() / 1e6, r.device());
             rows.add(mapper.createObjectNode().put("variant", v.name()).put("kernels", "CUDA").put("hidden", r.hidden())
                     .put("params", r.params()).put("batch", batch).put("bptt", bptt).put("trials", r.trials())
                     .put("tokens_per_s", r.tokensPerSecond()).put("ms_per_segment", 1e3 * r.secondsPerSegment())
+                    .put("eval_batch", r.evalBatch()).put("eval_tokens_per_s", r.evalTokensPerSecond())
                     .put("device_mb_per_trial", r.deviceBytes() / 1e6).put("trace_mb", r.traceBytes() / 1e6)
                     .put("device", r.device()));
         }
+        ObjectNode doc = mapper.createObjectNode().put("model", model.name().toLowerCase()).put("kernels", "CUDA");
+        if (model == ModelKind.LARGE) {
+            doc.set("trace_kernels", traceBandwidth(mapper));
+            doc.set("paper_run", paperRun(mapper, results));
+        }
+        doc.set("rows", rows);
         if (json != null) {
-            ObjectNode doc = mapper.createObjectNode().put("model", "basic").put("kernels", "CUDA");
-            doc.set("rows", rows);
             mapper.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), doc);
             System.out.println("written " + json);
         }
         return 0;
+    }
+
+    /**
+     * The per-neuron rule's trace kernels at the large model's 1149 units and the training batch, each launched
+     * alone: trace bytes per launch, GB/s, share of the device's theoretical bandwidth and of a plain copy's; and
+     * the trace bytes a training step moves per plastic layer against the least the equations allow.
+     */
+    private ArrayNode traceBandwidth(ObjectMapper mapper) {
+        ArrayNode out = mapper.createArrayNode();
+        int n = LargeShape.PAPER_HIDDEN - 1;
+        try (Device d = CudaDevices.open()) {
+            double peak = d.peakBandwidth();
+            List<TraceBandwidth.Result> rs = TraceBandwidth.measure(d, batch, n, 20);
+            double copy = rs.get(rs.size() - 1).bytesPerSecond();
+            System.out.printf("%ntrace kernels, B=%d N=%d (one trace %.1f MB) on %s; theoretical bandwidth %.0f GB/s%n",
+                    batch, n, (double) batch * n * n * Float.BYTES / 1e6, d.name(), peak / 1e9);
+            System.out.printf("%-26s %7s %10s %10s %10s %10s%n", "kernel", "passes", "us/launch", "GB/s", "of peak", "of copy");
+            for (TraceBandwidth.Result r : rs) {
+                System.out.printf("%-26s %7d %10.1f %10.1f %9.0f%% %9.0f%%%n", r.kernel(), r.tracePasses(), 1e6 * r.seconds(),
+                        r.bytesPerSecond() / 1e9, 100 * r.bytesPerSecond() / peak, 100 * r.bytesPerSecond() / copy);
+                out.add(mapper.createObjectNode().put("kernel", r.kernel()).put("passes", r.tracePasses())
+                        .put("us_per_launch", 1e6 * r.seconds()).put("gb_per_s", r.bytesPerSecond() / 1e9)
+                        .put("of_peak", r.bytesPerSecond() / peak).put("of_copy", r.bytesPerSecond() / copy)
+                        .put("device", d.name()));
+            }
+            System.out.printf("trace traffic per training step and plastic layer: 7 passes of [B][N][N] (update 2,"
+                    + " backward 3 + 2); the equations need 5 (read and write the trace forward, read it, read and write"
+                    + " its gradient backward): %.0f MB against %.0f MB at N=%d%n",
+                    7.0 * batch * n * n * Float.BYTES / 1e6, 5.0 * batch * n * n * Float.BYTES / 1e6, n);
+        }
+        return out;
+    }
+
+    /**
+     * One paper run (conf/sweeps/paper-large.yaml: 5 trials of each large model, 500 epochs of PTB's 929,589
+     * training tokens and a validation pass of 73,760) at the measured rates: a trial, the run on one GPU with the
+     * measured number of trials at a time, and on 10 GPUs (one trial each).
+     */
+    private ObjectNode paperRun(ObjectMapper mapper, Map<Variant, CudaBenchmark.Result> results) {
+        ObjectNode out = mapper.createObjectNode();
+        double oneGpuSeconds = 0;
+        double tenGpuSeconds = 0;
+        System.out.println();
+        for (CudaBenchmark.Result r : results.values()) {
+            double perTrialRate = r.tokensPerSecond() / r.trials();
+            double epoch = 929_589 / perTrialRate + 73_760 / r.evalTokensPerSecond();
+            double trial = 500 * epoch;
+            oneGpuSeconds += 5 * trial / r.trials(); // r.trials() at a time share the GPU at the measured rate
+            tenGpuSeconds = Math.max(tenGpuSeconds, trial);
+            System.out.printf("one %s trial: %.1f min per epoch, %.1f h for 500 epochs (%d trial(s) sharing the GPU)%n",
+                    r.variant(), epoch / 60, trial / 3600, r.trials());
+            out.put(r.variant().name().toLowerCase() + "_trial_hours", trial / 3600);
+        }
+        System.out.printf("paper run (5 LSTM + 5 SIMPLE trials): %.1f days on 1 GPU, %.1f h on 10 GPUs%n",
+                oneGpuSeconds / 86400, tenGpuSeconds / 3600);
+        out.put("one_gpu_days", oneGpuSeconds / 86400).put("ten_gpu_hours", tenGpuSeconds / 3600);
+        return out;
     }
 
     /** Width of the softmax's input: the basic LSTM's matched hidden size, or the large model's embedding. */

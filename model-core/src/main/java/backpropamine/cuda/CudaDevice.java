@@ -378,6 +378,18 @@ public final class CudaDevice implements Device {
         check(CudaDriver.cuGraphLaunch(exec, stream), "cuGraphLaunch(" + key + ")");
     }
 
+    /** 2 x memory clock x bus width, from the device's attributes (HBM parts may report a nominal clock). */
+    @Override
+    public double peakBandwidth() {
+        int[] clock = new int[1];
+        int[] bus = new int[1];
+        if (CudaDriver.cuDeviceGetAttribute(clock, CudaDriver.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, cuDevice) != 0
+                || CudaDriver.cuDeviceGetAttribute(bus, CudaDriver.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, cuDevice) != 0) {
+            return Double.NaN;
+        }
+        return 2.0 * clock[0] * 1e3 * bus[0] / 8;
+    }
+
     @Override
     public synchronized void forget(Object key) {
         Long exec = graphs.remove(key);

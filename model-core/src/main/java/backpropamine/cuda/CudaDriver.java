@@ -29,6 +29,8 @@ final class CudaDriver {
     static final String LIBRARY = "libcuda.so.1";
 
     // CUdevice_attribute
+    static final int CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE = 36; // kHz
+    static final int CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = 37; // bits
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
     // CUstream_flags

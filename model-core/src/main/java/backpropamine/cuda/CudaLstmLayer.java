@@ -84,7 +84,7 @@ final class CudaLstmLayer {
         this.rule = rule;
         this.nIn = l.wx().rows();
         this.n = l.wh().rows();
-        this.chunks = Math.min(MAX_CHUNKS, n);
+        this.chunks = chunks(n);
         this.clip = (float) clip;
         wx = at(theta, l.wx());
         wh = at(theta, l.wh());
@@ -108,6 +108,11 @@ final class CudaLstmLayer {
         gFanBias = at(grad, l.fanBias());
         bias2Count = l.bias2() == null ? 0 : Math.toIntExact(l.bias2().length());
         biasSum = l.bias2() == null ? 0 : device.allocate(4L * n * Float.BYTES);
+    }
+
+    /** Ranges of i the per-neuron rule's trace passes split N into. */
+    static int chunks(int n) {
+        return Math.min(MAX_CHUNKS, n);
     }
 
     private static long at(DeviceVector v, Entry e) {

@@ -65,6 +65,11 @@ public interface Device extends AutoCloseable {
      */
     void replay(Object key, Runnable body);
 
+    /** The memory's theoretical bandwidth in bytes/s, NaN where unknown (the host emulation). */
+    default double peakBandwidth() {
+        return Double.NaN;
+    }
+
     /** Drops what {@link #replay} kept under {@code key} (its buffers are about to be freed). */
     default void forget(Object key) {
     }

@@ -12,7 +12,7 @@ import java.util.List;
  * What the CUDA models share: the device they own, the flat parameter and gradient vectors on it, and the stacked
  * layers whose state is carried per batch size.
  */
-abstract class DeviceModel implements LanguageModel {
+public abstract class DeviceModel implements LanguageModel {
     final Device device;
     final DeviceVector theta;
     final DeviceVector grad;

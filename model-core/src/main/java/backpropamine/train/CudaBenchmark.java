@@ -1,9 +1,10 @@
 package backpropamine.train;
 
-import backpropamine.cuda.CudaLstmModel;
+import backpropamine.cuda.DeviceModel;
 import backpropamine.model.Kernels;
-import backpropamine.model.ModelShape;
+import backpropamine.model.LargeShape;
 import backpropamine.model.Precision;
+import backpropamine.model.Shape;
 import backpropamine.model.Variant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,45 +12,50 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 
 /**
- * Training throughput of the basic model on the CUDA kernels: {@code trials} models trained at the same time, each
- * on its own device (stream and memory) of the same GPU, as trials share a GPU in a sweep with a fractional
- * {@code spark.task.resource.gpu.amount}. Each timed segment is a whole SGD step (graph replay, loss, clip, update).
- * Names no ND4J class: it runs where ND4J is absent (deploy/gpu-check.sh).
+ * Training throughput of the basic or the large model on the CUDA kernels: {@code trials} models trained at the
+ * same time, each on its own device (stream and memory) of the same GPU, as trials share a GPU in a sweep with a
+ * fractional {@code spark.task.resource.gpu.amount}. Each timed segment is a whole SGD step (graph replay, loss,
+ * clip, update); then the evaluation throughput of one model at the validation batch. Names no ND4J class: it runs
+ * where ND4J is absent (deploy/gpu-check.sh).
  */
 public final class CudaBenchmark {
     /**
-     * @param tokensPerSecond summed over the trials
-     * @param deviceBytes     device memory one trial holds: parameters, gradients, the training geometry and the
-     *                        validation (batch 10) and test (batch 1) ones
+     * @param tokensPerSecond     training, summed over the trials
+     * @param evalTokensPerSecond one model evaluating at batch {@code evalBatch}
+     * @param deviceBytes         device memory one trial holds: parameters, gradients, the training geometry and the
+     *                            evaluation ones (validation batch, test batch 1), a copy of the parameters
+     * @param traceBytes          the traces one trial holds at the training batch
      */
     public record Result(Variant variant, int hidden, long params, int trials, double tokensPerSecond,
-                         double secondsPerSegment, long deviceBytes, long traceBytes, String device) {
+                         double secondsPerSegment, int evalBatch, double evalTokensPerSecond, long deviceBytes,
+                         long traceBytes, String device) {
     }
 
     private CudaBenchmark() {
     }
 
-    public static Result training(Variant variant, Integer hidden, int batch, int steps, int warmup, int segments,
-                                  int trials) throws Exception {
-        TrialConfig d = TrialConfig.builder(variant).build();
-        ModelShape shape = hidden == null ? (ModelShape) d.shape(ModelShape.PAPER_VOCAB)
-                : new ModelShape(variant, ModelShape.PAPER_VOCAB, hidden, ModelShape.PAPER_LAYERS);
-        List<CudaLstmModel> models = new ArrayList<>();
-        for (int k = 0; k < trials; k++) {
-            models.add((CudaLstmModel) LanguageModels.create(shape, Precision.FLOAT, Kernels.CUDA, d.traceClip(), k + 1,
-                    d.initScale()));
-        }
+    /** The model of {@code shape} (basic or large) with its trial defaults; segments of {@code batch} x {@code steps}. */
+    public static Result training(Shape shape, int batch, int steps, int warmup, int segments, int trials)
+            throws Exception {
+        boolean large = shape instanceof LargeShape;
+        TrialConfig d = TrialConfig.builder(shape.variant()).model(large ? backpropamine.model.ModelKind.LARGE
+                : backpropamine.model.ModelKind.BASIC).build();
+        List<DeviceModel> models = new ArrayList<>();
         try {
+            for (int k = 0; k < trials; k++) {
+                models.add((DeviceModel) LanguageModels.create(shape, Precision.FLOAT, Kernels.CUDA, d.traceClip(),
+                        k + 1, d.initScale()));
+            }
             CyclicBarrier start = new CyclicBarrier(trials + 1);
             CyclicBarrier end = new CyclicBarrier(trials + 1);
             List<Thread> threads = new ArrayList<>();
             List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-            for (CudaLstmModel m : models) {
+            for (DeviceModel m : models) {
                 Thread t = new Thread(() -> {
                     try {
-                        run(m, shape, batch, steps, warmup, 0);
+                        run(m, shape, d, large, batch, steps, warmup, 0);
                         start.await();
-                        run(m, shape, batch, steps, segments, 1);
+                        run(m, shape, d, large, batch, steps, segments, 1);
                         end.await();
                     } catch (Throwable e) {
                         errors.add(e);
@@ -70,27 +76,40 @@ public final class CudaBenchmark {
             if (!errors.isEmpty()) {
                 throw new IllegalStateException("a benchmark trial failed: " + errors.get(0), errors.get(0));
             }
-            CudaLstmModel first = models.get(0);
-            first.evaluateSegment(tokens(new SplittableRandom(5), 10 * steps, shape.vocab()),
-                    tokens(new SplittableRandom(6), 10 * steps, shape.vocab()), 10, steps);
-            first.evaluateSegment(tokens(new SplittableRandom(7), steps, shape.vocab()),
-                    tokens(new SplittableRandom(8), steps, shape.vocab()), 1, steps);
-            // every model holds the same; a copy of the parameters is made per evaluation by the trainer: count one
+            DeviceModel first = models.get(0);
+            int evalBatch = d.validBatch();
+            double evalRate = evaluation(first, shape, evalBatch, steps, Math.max(2, segments / 4));
+            evaluation(first, shape, d.testBatch(), steps, 1);
+            // every model holds the same; the trainer keeps a copy of the parameters for evaluation: count one
             long bytes = first.device().allocatedBytes() + shape.parameterCount() * Float.BYTES;
-            return new Result(variant, shape.hidden(), shape.parameterCount(), trials,
-                    (double) trials * segments * batch * steps / seconds, seconds / segments, bytes,
+            return new Result(shape.variant(), shape.hidden(), shape.parameterCount(), trials,
+                    (double) trials * segments * batch * steps / seconds, seconds / segments, evalBatch, evalRate, bytes,
                     first.traceBytes(batch), first.device().name());
         } finally {
-            models.forEach(CudaLstmModel::close);
+            models.forEach(DeviceModel::close);
         }
     }
 
-    private static void run(CudaLstmModel m, ModelShape shape, int batch, int steps, int segments, long seed) {
-        Sgd sgd = new Sgd(m, 5.0);
+    /** Evaluation tokens/s of {@code segments} segments (after one untimed, which captures the launches). */
+    private static double evaluation(DeviceModel m, Shape shape, int batch, int steps, int segments) {
+        SplittableRandom rng = new SplittableRandom(5);
+        m.evaluateSegment(tokens(rng, batch * steps, shape.vocab()), tokens(rng, batch * steps, shape.vocab()), batch, steps);
+        long t0 = System.nanoTime();
+        for (int s = 0; s < segments; s++) {
+            m.evaluateSegment(tokens(rng, batch * steps, shape.vocab()), tokens(rng, batch * steps, shape.vocab()), batch,
+                    steps);
+        }
+        return (double) segments * batch * steps / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** SGD steps as a trial takes them (the large model: weight decay on everything, its clip and rate). */
+    private static void run(DeviceModel m, Shape shape, TrialConfig d, boolean large, int batch, int steps,
+                            int segments, long seed) {
+        Sgd sgd = new Sgd(m, d.gradClip(), large);
         SplittableRandom rng = new SplittableRandom(seed);
         for (int s = 0; s < segments; s++) {
             m.trainSegment(tokens(rng, batch * steps, shape.vocab()), tokens(rng, batch * steps, shape.vocab()), batch, steps);
-            sgd.step(0.1, 0);
+            sgd.step(large ? 1.0 : 0.1, d.l2());
         }
     }
 
