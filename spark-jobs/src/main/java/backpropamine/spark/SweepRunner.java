@@ -259,7 +259,7 @@ public final class SweepRunner {
             }
             record(rdd.map(TrialTask::run).collect().get(0));
         } catch (Exception e) { // SparkException too: Java does not see Scala's checked exceptions, catch them all
-            int attempts = spark.sparkContext().isLocal() ? 1 : spark.sparkContext().conf().getInt("spark.task.maxFailures", 4);
+            int attempts = maxTaskFailures(spark.sparkContext());
             String error = rootMessage(e);
             out.printf("%ntrial %s lost after %d attempt(s), will run again on the next run: %s%n", t.trialKey(),
                     attempts, error);
@@ -271,6 +271,15 @@ public final class SweepRunner {
                 finishedSignal.notifyAll();
             }
         }
+    }
+
+    /** Attempts Spark gives a task: local[N] never retries, local[N,F] tries F times, a cluster spark.task.maxFailures. */
+    static int maxTaskFailures(org.apache.spark.SparkContext sc) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[[^,\\]]+,\\s*([0-9]+)\\]").matcher(sc.master());
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
+        }
+        return sc.isLocal() ? 1 : sc.conf().getInt("spark.task.maxFailures", 4);
     }
 
     /** The first line of the deepest cause's message: what the task reported, without Spark's wrapping. */
