@@ -42,10 +42,21 @@ final class Journal {
         return dir.getFileSystem(new Configuration());
     }
 
-    /** Records an outcome (written to a temporary name, then renamed: a crash leaves no half entry). */
+    /**
+     * Records an outcome, never as a half entry: on a file system written to a temporary name, then renamed; on an
+     * object store (no atomic rename there: a rename is a copy) written in place, since an object appears whole
+     * when its upload completes.
+     */
     void write(TrialOutcome o) throws IOException {
         FileSystem fs = fs();
         fs.mkdirs(dir);
+        if (backpropamine.spark.results.ResultsLocation.onObjectStore(dir.toUri().toString())) {
+            try (OutputStream raw = fs.create(new Path(dir, o.trialKey() + ".outcome"), true);
+                 ObjectOutputStream out = new ObjectOutputStream(raw)) {
+                out.writeObject(o);
+            }
+            return;
+        }
         Path tmp = new Path(dir, "_" + o.trialKey() + "." + java.util.UUID.randomUUID());
         try (OutputStream raw = fs.create(tmp, false); ObjectOutputStream out = new ObjectOutputStream(raw)) {
             out.writeObject(o);
