@@ -30,8 +30,18 @@ public final class ResultsStore {
     private final SparkSession spark;
     private final ResultsLocation cfg;
     private int commits;
-    /** Metadata files kept besides the current one. */
-    private static final int METADATA_VERSIONS = 5;
+    /**
+     * Metadata files kept besides the current one. Not a handful: the Hadoop catalog's version hint is written after
+     * the commit, so under concurrent writers it may name a version a few behind; if that file is already deleted,
+     * every writer's refresh fails ("Metadata file for version N is missing", measured with six sweeps at once).
+     */
+    public static final int METADATA_VERSIONS = 100;
+    /**
+     * Table properties of the results tables: bounded metadata, and more of Iceberg's own commit retries than its
+     * default 4, which six concurrent sweeps exhausted (each exhausted retry recomputes the whole MERGE).
+     */
+    static final String TABLE_PROPERTIES = "'format-version'='2', 'write.metadata.delete-after-commit.enabled'='true',"
+            + " 'write.metadata.previous-versions-max'='" + METADATA_VERSIONS + "', 'commit.retry.num-retries'='20'";
     /** The sweep runner compacts the sweep's partitions every this many commits, and at the end. */
     public static final int MAINTAIN_EVERY = 20;
 
@@ -50,16 +60,15 @@ public final class ResultsStore {
 
     public void ensureTables() {
         spark.sql("CREATE NAMESPACE IF NOT EXISTS " + cfg.qualifiedNamespace());
-        // bounded metadata: each commit's metadata file replaces the oldest beyond a few
-        String props = "'format-version'='2', 'write.metadata.delete-after-commit.enabled'='true',"
-                + " 'write.metadata.previous-versions-max'='" + METADATA_VERSIONS + "'";
+        String props = TABLE_PROPERTIES;
         spark.sql("CREATE TABLE IF NOT EXISTS " + trials() + " (" + ResultsSchema.TRIALS.toDDL() + ") USING iceberg"
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES (" + props + ")");
         spark.sql("CREATE TABLE IF NOT EXISTS " + epochs() + " (" + ResultsSchema.EPOCHS.toDDL() + ") USING iceberg"
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES (" + props + ")");
         for (String t : List.of(trials(), epochs())) { // tables made by an earlier version get the properties too
             boolean set = spark.sql("SHOW TBLPROPERTIES " + t).collectAsList().stream().anyMatch(r ->
-                    r.getString(0).equals("write.metadata.delete-after-commit.enabled") && r.getString(1).equals("true"));
+                    r.getString(0).equals("write.metadata.previous-versions-max")
+                            && r.getString(1).equals(String.valueOf(METADATA_VERSIONS)));
             if (!set) {
                 spark.sql("ALTER TABLE " + t + " SET TBLPROPERTIES (" + props.substring(props.indexOf(',') + 1) + ")");
             }

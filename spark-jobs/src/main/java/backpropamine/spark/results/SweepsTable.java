@@ -42,8 +42,7 @@ public final class SweepsTable {
     public void ensure() {
         // bounded metadata: each lease renewal is a commit too (SweepLease)
         spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + SCHEMA.toDDL() + ") USING iceberg"
-                + " TBLPROPERTIES ('format-version'='2', 'write.metadata.delete-after-commit.enabled'='true',"
-                + " 'write.metadata.previous-versions-max'='5')");
+                + " TBLPROPERTIES (" + ResultsStore.TABLE_PROPERTIES + ")");
         if (!java.util.Arrays.asList(spark.table(table).schema().fieldNames()).contains("status")) {
             spark.sql("ALTER TABLE " + table + " ADD COLUMNS (status string)");
         }
