@@ -8,7 +8,8 @@
 #   BPM_MASTER        Spark master for spark-submit (spark://..., yarn, k8s://...); unset: local mode via bin/bpm
 #   BPM_CLUSTER_CONF  optional cluster settings for submit.sh (deploy/standalone.conf, deploy/yarn.conf)
 #   BPM_LOG_DIR       log directory (default: logs/ in the checkout)
-# Exit status: 0 all trials done, 1 trials failed or not run (the last log line says which), 2 bad usage.
+# Exit status: 0 all trials done, 1 trials failed or not run (the last log line says which), 2 bad usage,
+# 3 another driver holds the night (this start did nothing), 4 the lease was taken over mid-run (this driver stopped).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -1,5 +1,6 @@
 package backpropamine.train;
 
+import backpropamine.model.BackendException;
 import backpropamine.model.Kernels;
 import backpropamine.model.LanguageModel;
 import backpropamine.model.LargeShape;
@@ -151,7 +152,8 @@ public final class LanguageModels {
                     + ". Use Kernels.OPS (the default on CUDA) or build without -Pcuda.");
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            throw new IllegalStateException("the Vector API module is missing: start the JVM with"
+            // the JVM's setup, not the trial's: a BackendException, so a sweep retries the trial on another executor
+            throw new BackendException("the Vector API module is missing: start the JVM with"
                     + " --add-modules=jdk.incubator.vector (bin/bpm and conf/spark-defaults.conf do)");
         }
     }

@@ -1,7 +1,9 @@
 package backpropamine.spark;
 
+import backpropamine.model.BackendException;
 import backpropamine.train.EpochResult;
 import backpropamine.train.TrialListener;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,7 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code task-error:N}: the N-th trial to start in this process throws an uncaught error on every attempt,
  *       as a repeatedly lost executor would;</li>
  *   <li>{@code halt-after-epoch:K}: the process halts ({@code Runtime.halt}) right after the first trial to finish
- *       epoch K has written its checkpoint.</li>
+ *       epoch K has written its checkpoint;</li>
+ *   <li>{@code node-error-after-epoch:K}: the first trial in this process to write the checkpoint of epoch K on
+ *       its task's first attempt then throws a {@link BackendException}, as a GPU failing mid-trial would; retries
+ *       (on another executor, or this one) run normally, from that checkpoint.</li>
  * </ul>
  */
 final class Faults {
@@ -28,12 +33,15 @@ final class Faults {
 
     private final int taskError;        // 0: off
     private final int haltAfterEpoch;   // 0: off
+    private final int nodeErrorAfterEpoch; // 0: off
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicReference<String> doomed = new AtomicReference<>();
+    private final AtomicReference<String> nodeErrorHit = new AtomicReference<>();
 
-    private Faults(int taskError, int haltAfterEpoch) {
+    private Faults(int taskError, int haltAfterEpoch, int nodeErrorAfterEpoch) {
         this.taskError = taskError;
         this.haltAfterEpoch = haltAfterEpoch;
+        this.nodeErrorAfterEpoch = nodeErrorAfterEpoch;
     }
 
     static Faults fromEnvironment() {
@@ -46,6 +54,7 @@ final class Faults {
     static Faults parse(String spec) {
         int taskError = 0;
         int halt = 0;
+        int nodeError = 0;
         if (spec != null && !spec.isBlank()) {
             for (String entry : spec.split(",")) {
                 String[] kv = entry.trim().toLowerCase(Locale.ROOT).split(":", 2);
@@ -55,18 +64,18 @@ final class Faults {
                 } catch (NumberFormatException e) {
                     n = 0;
                 }
-                if (n < 1 || !(kv[0].equals("task-error") || kv[0].equals("halt-after-epoch"))) {
+                if (n < 1 || !List.of("task-error", "halt-after-epoch", "node-error-after-epoch").contains(kv[0])) {
                     throw new IllegalArgumentException("BPM_FAULTS: '" + entry.trim()
-                            + "' is not task-error:N or halt-after-epoch:K (N, K >= 1)");
+                            + "' is not task-error:N, halt-after-epoch:K or node-error-after-epoch:K (N, K >= 1)");
                 }
-                if (kv[0].equals("task-error")) {
-                    taskError = n;
-                } else {
-                    halt = n;
+                switch (kv[0]) {
+                    case "task-error" -> taskError = n;
+                    case "halt-after-epoch" -> halt = n;
+                    default -> nodeError = n;
                 }
             }
         }
-        return new Faults(taskError, halt);
+        return new Faults(taskError, halt, nodeError);
     }
 
     /** Called as a trial's task starts; throws {@link InjectedFault} on every attempt of the doomed trial. */
@@ -82,9 +91,14 @@ final class Faults {
         }
     }
 
-    /** A listener that halts the process after the checkpoint of epoch K, or {@link TrialListener#NONE}. */
-    TrialListener listener() {
-        if (haltAfterEpoch == 0) {
+    /**
+     * A listener that injects the checkpoint faults (halt, node error) into one attempt of a trial, or
+     * {@link TrialListener#NONE}.
+     *
+     * @param attempt the task's attempt number (0: the first)
+     */
+    TrialListener listener(String trialKey, int attempt) {
+        if (haltAfterEpoch == 0 && nodeErrorAfterEpoch == 0) {
             return TrialListener.NONE;
         }
         return new TrialListener() {
@@ -93,6 +107,10 @@ final class Faults {
                 if (epoch.epoch() == haltAfterEpoch) {
                     System.err.println("BPM_FAULTS halt-after-epoch:" + haltAfterEpoch + ": halting this process");
                     Runtime.getRuntime().halt(137);
+                }
+                if (epoch.epoch() == nodeErrorAfterEpoch && attempt == 0 && nodeErrorHit.compareAndSet(null, trialKey)) {
+                    throw new BackendException("BPM_FAULTS node-error-after-epoch:" + nodeErrorAfterEpoch
+                            + ": injected device error in trial " + trialKey + " (CUDA_ERROR_ILLEGAL_ADDRESS)");
                 }
             }
         };

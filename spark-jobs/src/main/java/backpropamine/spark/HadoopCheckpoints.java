@@ -25,6 +25,8 @@ import org.apache.hadoop.fs.Path;
 final class HadoopCheckpoints implements CheckpointStore {
     private static final String PREFIX = "epoch-";
     private static final String SUFFIX = ".ckpt";
+    /** A temp file untouched this long belongs to an attempt that died (a live one writes it within seconds). */
+    static final long ABANDONED_TMP_MILLIS = 10 * 60 * 1000L;
 
     private final Path dir;
 
@@ -93,8 +95,11 @@ final class HadoopCheckpoints implements CheckpointStore {
         for (int k = 2; k < files.size(); k++) { // keep this epoch's and the previous one
             fs.delete(files.get(k).getPath(), false);
         }
-        for (FileStatus f : fs.listStatus(dir)) { // temp files of attempts that died while writing
-            if (f.getPath().getName().startsWith("_") && !f.getPath().equals(tmp)) {
+        // temp files of attempts that died while writing: only old ones, by the file system's own times (the
+        // stamp of this attempt's file), since a young one may be another live attempt's (a second driver's)
+        long now = fs.getFileStatus(target).getModificationTime();
+        for (FileStatus f : fs.listStatus(dir)) {
+            if (f.getPath().getName().startsWith("_") && now - f.getModificationTime() > ABANDONED_TMP_MILLIS) {
                 fs.delete(f.getPath(), false);
             }
         }

@@ -3,6 +3,7 @@ package backpropamine.spark;
 import backpropamine.spark.results.TrialOutcome;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
@@ -21,6 +22,16 @@ import org.apache.hadoop.fs.Path;
  * result is never lost to commits that failed for a while or to a driver that died before committing.
  */
 final class Journal {
+    /**
+     * What an entry may hold: the outcome, its settings and epochs, and plain Java values. Anyone who can write the
+     * checkpoint directory can write an entry; without this filter, deserialising it could run code as the sweep's
+     * user (a gadget chain of some class on the class path).
+     */
+    static final ObjectInputFilter OUTCOMES_ONLY = ObjectInputFilter.Config.createFilter(
+            "maxdepth=20;maxrefs=100000;maxbytes=10000000;maxarray=100000;"
+                    + "backpropamine.spark.results.TrialOutcome;backpropamine.spark.results.TrialOutcome$Attempt;"
+                    + "backpropamine.train.*;backpropamine.model.*;java.lang.*;java.util.*;java.sql.Timestamp;!*");
+
     private final Path dir;
 
     Journal(String root, String sweepId) {
@@ -31,10 +42,21 @@ final class Journal {
         return dir.getFileSystem(new Configuration());
     }
 
-    /** Records an outcome (written to a temporary name, then renamed: a crash leaves no half entry). */
+    /**
+     * Records an outcome, never as a half entry: on a file system written to a temporary name, then renamed; on an
+     * object store (no atomic rename there: a rename is a copy) written in place, since an object appears whole
+     * when its upload completes.
+     */
     void write(TrialOutcome o) throws IOException {
         FileSystem fs = fs();
         fs.mkdirs(dir);
+        if (backpropamine.spark.results.ResultsLocation.onObjectStore(dir.toUri().toString())) {
+            try (OutputStream raw = fs.create(new Path(dir, o.trialKey() + ".outcome"), true);
+                 ObjectOutputStream out = new ObjectOutputStream(raw)) {
+                out.writeObject(o);
+            }
+            return;
+        }
         Path tmp = new Path(dir, "_" + o.trialKey() + "." + java.util.UUID.randomUUID());
         try (OutputStream raw = fs.create(tmp, false); ObjectOutputStream out = new ObjectOutputStream(raw)) {
             out.writeObject(o);
@@ -58,9 +80,10 @@ final class Journal {
                 continue;
             }
             try (InputStream raw = fs.open(f.getPath()); ObjectInputStream in = new ObjectInputStream(raw)) {
+                in.setObjectInputFilter(OUTCOMES_ONLY);
                 out.add((TrialOutcome) in.readObject());
             } catch (IOException | ClassNotFoundException | ClassCastException e) {
-                // written by another version of the code: its trial simply runs again
+                // written by another version of the code, or refused by the filter: its trial simply runs again
             }
         }
         return out;

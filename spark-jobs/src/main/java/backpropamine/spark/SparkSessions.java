@@ -65,6 +65,8 @@ public final class SparkSessions {
         }
         conf.setIfMissing(prefix + ".warehouse", ResultsLocation.uri(results.warehouse()));
         props.forEach((k, v) -> conf.set(prefix + "." + k, v));
+        ResultsLocation.refuseUnsafeCommits(results.catalog(), conf.get(prefix + ".type", ""),
+                conf.get(prefix + ".catalog-impl", ""), conf.get(prefix + ".warehouse", ""));
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

@@ -100,6 +100,8 @@ public final class SweepRunner {
     private Journal journal;
     private double synthetic = -1;
     private List<TrialConfig> explicit;
+    private java.util.function.Supplier<String> stopReason = () -> null;
+    private volatile String stopped;
 
     /** @param parallelism trials at a time; 0 follows the task slots Spark has */
     public SweepRunner(SparkSession spark, SweepSpec spec, String sweepId, boolean rerunFailed, int parallelism,
@@ -150,6 +152,21 @@ public final class SweepRunner {
     public SweepRunner trials(List<TrialConfig> configs) {
         this.explicit = List.copyOf(configs);
         return this;
+    }
+
+    /**
+     * Makes the run stop as soon as {@code reason} answers non-null (a lost lease: another driver now runs the sweep):
+     * no trial is started any more, trials in flight are cancelled and not recorded, no checkpoint is deleted, and
+     * {@link #run} returns with them counted lost.
+     */
+    public SweepRunner stopWhen(java.util.function.Supplier<String> reason) {
+        this.stopReason = reason;
+        return this;
+    }
+
+    /** Why the last run stopped early, or null. */
+    public String stopped() {
+        return stopped;
     }
 
     /** Trials in flight over time, sampled whenever the scheduler looked (for tests and capacity notes). */
@@ -205,6 +222,13 @@ public final class SweepRunner {
         ExecutorService pool = Executors.newCachedThreadPool(r -> daemon(r, "bpm-trial"));
         try {
             while (!queue.isEmpty() || !inFlight.isEmpty()) {
+                if (stopped == null && (stopped = stopReason.get()) != null) {
+                    out.printf("%nsweep %s stops: %s; %d trials in flight are cancelled, %d not started%n", sweepId,
+                            stopped, inFlight.size(), queue.size());
+                    lost.addAndGet(queue.size());
+                    queue.clear();
+                    inFlight.keySet().forEach(k -> jsc.cancelJobGroup(jobGroup(k)));
+                }
                 int target = slots.target();
                 while (inFlight.size() < target && !queue.isEmpty()) {
                     TrialSpec t = queue.poll();
@@ -252,14 +276,18 @@ public final class SweepRunner {
         Timestamp started = new Timestamp(System.currentTimeMillis());
         try {
             jsc.setLocalProperty("spark.scheduler.pool", TRIALS_POOL);
-            jsc.setJobDescription(t.config().variant() + " " + t.trialKey());
+            jsc.setJobGroup(jobGroup(t.trialKey()), t.config().variant() + " " + t.trialKey(), true);
             JavaRDD<TrialSpec> rdd = jsc.parallelize(List.of(t), 1);
             if (profile != null) {
                 rdd = rdd.withResources(profile);
             }
             record(rdd.map(TrialTask::run).collect().get(0));
         } catch (Exception e) { // SparkException too: Java does not see Scala's checked exceptions, catch them all
-            int attempts = spark.sparkContext().isLocal() ? 1 : spark.sparkContext().conf().getInt("spark.task.maxFailures", 4);
+            if (stopped != null) { // cancelled by the stop: not a result, and the sweep is another driver's now
+                lost.incrementAndGet();
+                return;
+            }
+            int attempts = maxTaskFailures(spark.sparkContext());
             String error = rootMessage(e);
             out.printf("%ntrial %s lost after %d attempt(s), will run again on the next run: %s%n", t.trialKey(),
                     attempts, error);
@@ -271,6 +299,19 @@ public final class SweepRunner {
                 finishedSignal.notifyAll();
             }
         }
+    }
+
+    private static String jobGroup(String trialKey) {
+        return "bpm-trial-" + trialKey;
+    }
+
+    /** Attempts Spark gives a task: local[N] never retries, local[N,F] tries F times, a cluster spark.task.maxFailures. */
+    static int maxTaskFailures(org.apache.spark.SparkContext sc) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[[^,\\]]+,\\s*([0-9]+)\\]").matcher(sc.master());
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
+        }
+        return sc.isLocal() ? 1 : sc.conf().getInt("spark.task.maxFailures", 4);
     }
 
     /** The first line of the deepest cause's message: what the task reported, without Spark's wrapping. */
@@ -360,7 +401,8 @@ public final class SweepRunner {
             removeFromJournal(batch);
             for (TrialOutcome o : batch) {
                 liveEpochsCommitted.remove(o.trialKey());
-                if (synthetic < 0 && !spec.checkpoints().keep() && o.status() != TrialStatus.LOST) {
+                // after a stop another driver may be resuming this trial from its checkpoints
+                if (synthetic < 0 && !spec.checkpoints().keep() && o.status() != TrialStatus.LOST && stopped == null) {
                     deleteCheckpoints(o.trialKey());
                 }
             }

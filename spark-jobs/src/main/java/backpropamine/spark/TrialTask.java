@@ -18,16 +18,19 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs one trial inside a Spark task. Errors of the trial (invalid configuration, a refused GPU binding) become a
- * FAILED outcome carrying the error; errors of the node (data unreadable there, a native library that does not
- * load, the process out of memory, a checkpoint that cannot be written) fail the task, so that Spark retries it
- * on another executor (with {@code spark.excludeOnFailure.enabled}, away from the bad node). Every epoch is
- * checkpointed under the sweep's checkpoint root, so a retried task continues from the last complete epoch.
+ * Runs one trial inside a Spark task. Errors of the trial (invalid configuration, divergence) become a FAILED or
+ * DIVERGED outcome carrying the error; errors of the node (data unreadable there, a native library or JVM module
+ * missing, a GPU binding that does not match the executor's devices, a device error or out of memory, a checkpoint
+ * that cannot be written) fail the task, so that Spark retries it on another executor (with
+ * {@code spark.excludeOnFailure.enabled}, away from the bad node) and the trial keeps its checkpoints; only when
+ * every attempt failed does the driver record it LOST. Every epoch is checkpointed under the sweep's checkpoint
+ * root, so a retried task continues from the last complete epoch.
  */
 public final class TrialTask {
     /** Corpora loaded in this JVM, by directory: an executor runs many trials on the same data. */
@@ -66,7 +69,8 @@ public final class TrialTask {
             Cancellation cancel = new Cancellation(() -> tc != null && tc.isInterrupted());
             HadoopCheckpoints checkpoints = spec.checkpoints() == null ? null
                     : new HadoopCheckpoints(spec.checkpoints(), spec.sweepId(), spec.trialKey());
-            TrialResult r = new Trainer(corpus, kernels).run(spec.config(), faults.listener(), cancel, checkpoints);
+            TrialResult r = new Trainer(corpus, kernels).run(spec.config(),
+                    faults.listener(spec.trialKey(), tc == null ? 0 : tc.attemptNumber()), cancel, checkpoints);
             return TrialOutcome.trained(spec.sweepId(), spec.trialKey(), r, attempt(gpuRecorded, started), CodeVersion.VALUE);
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             if (ofTheNode(e)) {
@@ -79,11 +83,23 @@ public final class TrialTask {
         }
     }
 
+    /**
+     * Device errors that ND4J's legacy CUDA backend reports as plain RuntimeExceptions (its own CUDA kernels throw
+     * {@link BackendException}): out of memory, a kernel image the device cannot run, cuBLAS/cuDNN status codes.
+     */
+    private static final Pattern DEVICE_ERROR = Pattern.compile(
+            "(?i)cuda_?error|cudaError|out of memory|no kernel image|CUBLAS_STATUS|CUDNN_STATUS|device-side assert");
+
     /** Whether an error belongs to the node (retry elsewhere) rather than to the trial (record it). */
     static boolean ofTheNode(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof DataException || t instanceof BackendException || t instanceof IOException || t instanceof UncheckedIOException
                     || t instanceof LinkageError || t instanceof VirtualMachineError || t instanceof NodeFailure) {
+                return true;
+            }
+            // a bad setting (IllegalArgumentException) may name CUDA too: only runtime errors are read for device codes
+            if (t instanceof RuntimeException && !(t instanceof IllegalArgumentException) && t.getMessage() != null
+                    && DEVICE_ERROR.matcher(t.getMessage()).find()) {
                 return true;
             }
         }
@@ -108,20 +124,14 @@ public final class TrialTask {
 
     /**
      * Pins the trial to the task's GPU (the project's CUDA kernels, or ND4J's legacy CUDA backend) and to the trial's
-     * thread budget. On a GPU, a task without a GPU address would silently share device 0 with other trials: refused
-     * unless the sweep allows it. Several tasks may share one address (a fractional spark.task.resource.gpu.amount):
-     * each CUDA trial then has its own stream and memory on that GPU.
+     * thread budget. Several tasks may share one address (a fractional spark.task.resource.gpu.amount): each CUDA
+     * trial then has its own stream and memory on that GPU.
      */
     private static void bind(String gpu, TrialSpec spec, Kernels kernels) {
         boolean cuda = kernels == Kernels.CUDA;
         if (cuda || LanguageModels.onCuda()) {
-            if (gpu == null && !spec.allowSharedGpu()) {
-                throw new IllegalStateException("this task has no GPU address, so it would share device 0 with other"
-                        + " trials: give trial tasks a GPU (spark.task.resource.gpu.amount=1 with the executors' GPU"
-                        + " amount and discovery script, see deploy/), or set training.allow_shared_gpu: true");
-            }
-            if (gpu != null) {
-                int device = GpuBinding.device(gpu, System.getenv("CUDA_VISIBLE_DEVICES"));
+            int device = device(gpu, spec.allowSharedGpu(), System.getenv("CUDA_VISIBLE_DEVICES"));
+            if (device >= 0) {
                 if (cuda) {
                     LanguageModels.bindGpu(device);
                 } else {
@@ -131,6 +141,28 @@ public final class TrialTask {
         }
         if (!cuda) {
             Nd4j.getEnvironment().setMaxMasterThreads(spec.threads()); // the model's Java kernels follow it too
+        }
+    }
+
+    /**
+     * The CUDA device of a GPU task, or -1 for device 0 shared (allowed by the sweep). Both refusals are the
+     * executor's setup, not the trial's (a task without a GPU address would silently share device 0 with other
+     * trials; an address outside CUDA_VISIBLE_DEVICES means the discovery script and the executor disagree), so they
+     * fail the task: Spark retries it on another executor instead of the trial being recorded FAILED for good.
+     */
+    static int device(String gpu, boolean allowShared, String visibleDevices) {
+        if (gpu == null) {
+            if (allowShared) {
+                return -1;
+            }
+            throw new NodeFailure("this task has no GPU address, so it would share device 0 with other trials: give"
+                    + " trial tasks a GPU (spark.task.resource.gpu.amount=1 with the executors' GPU amount and discovery"
+                    + " script, see deploy/), or set training.allow_shared_gpu: true", null);
+        }
+        try {
+            return GpuBinding.device(gpu, visibleDevices);
+        } catch (IllegalArgumentException e) {
+            throw new NodeFailure(e.getMessage(), e);
         }
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.data.DataException;
+import backpropamine.model.BackendException;
+import backpropamine.train.EpochResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
@@ -22,8 +24,21 @@ class FaultsAndNodesTest {
         Faults.parse(null).onTrialStart("x");
         Faults.parse("halt-after-epoch:3, task-error:1");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Faults.parse("task-eror:2"));
-        assertTrue(e.getMessage().contains("task-error:N or halt-after-epoch:K"), e.getMessage());
+        assertTrue(e.getMessage().contains("task-error:N, halt-after-epoch:K or node-error-after-epoch:K"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Faults.parse("halt-after-epoch:0"));
+    }
+
+    @Test
+    void anInjectedNodeErrorHitsOneTrialsFirstAttemptAfterItsCheckpoint() {
+        Faults f = Faults.parse("node-error-after-epoch:2");
+        EpochResult one = new EpochResult(1, 1, 300, 250, 1000, 1);
+        EpochResult two = new EpochResult(2, 1, 200, 150, 1000, 1);
+        f.listener("a", 0).onCheckpoint(one);
+        f.listener("a", 1).onCheckpoint(two); // a retry runs normally
+        BackendException e = assertThrows(BackendException.class, () -> f.listener("a", 0).onCheckpoint(two));
+        assertTrue(TrialTask.ofTheNode(e), "a backend error fails the task");
+        f.listener("b", 0).onCheckpoint(two); // one trial only
+        f.listener("a", 0).onCheckpoint(two); // and once
     }
 
     @Test
@@ -34,8 +49,24 @@ class FaultsAndNodesTest {
         assertTrue(TrialTask.ofTheNode(new OutOfMemoryError("Java heap space")));
         // the CUDA kernels' device errors (no driver, out of memory, PTX refused) are the node's
         assertTrue(TrialTask.ofTheNode(new backpropamine.model.BackendException("cuMemAlloc_v2: CUDA_ERROR_OUT_OF_MEMORY")));
+        // ND4J's legacy CUDA backend reports device errors as plain RuntimeExceptions
+        assertTrue(TrialTask.ofTheNode(new RuntimeException("cudaMalloc failed: cudaErrorMemoryAllocation")));
+        assertTrue(TrialTask.ofTheNode(new IllegalStateException("no kernel image is available for execution on the device")));
         assertFalse(TrialTask.ofTheNode(new IllegalArgumentException("parameter budget 10 is too small")));
-        assertFalse(TrialTask.ofTheNode(new IllegalStateException("this task has no GPU address")));
+        assertFalse(TrialTask.ofTheNode(new IllegalArgumentException("the CUDA kernels compute in float: use --precision float")));
+        assertFalse(TrialTask.ofTheNode(new IllegalStateException("perplexity is NaN")));
+    }
+
+    @Test
+    void aGpuBindingThatDoesNotMatchTheExecutorFailsTheTaskInsteadOfTheTrial() {
+        assertEquals(1, TrialTask.device("3", false, "2,3"));
+        assertEquals(-1, TrialTask.device(null, true, null), "allowed to share device 0");
+        RuntimeException none = assertThrows(RuntimeException.class, () -> TrialTask.device(null, false, null));
+        assertTrue(TrialTask.ofTheNode(none), "a task without a GPU address is the executor's setup");
+        assertTrue(none.getMessage().contains("spark.task.resource.gpu.amount"), none.getMessage());
+        RuntimeException mismatch = assertThrows(RuntimeException.class, () -> TrialTask.device("1", false, "2,3"));
+        assertTrue(TrialTask.ofTheNode(mismatch), "CUDA_VISIBLE_DEVICES disagreeing with the discovery script");
+        assertTrue(mismatch.getMessage().contains("CUDA_VISIBLE_DEVICES=2,3"), mismatch.getMessage());
     }
 
     @Test

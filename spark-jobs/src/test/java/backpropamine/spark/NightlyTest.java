@@ -65,13 +65,16 @@ class NightlyTest {
         Path f = sweepFile(2);
         Process a = nightlyOn("host-a", tmp.resolve("host-a"), f, "2026-01-01", "a");
         Process b = nightlyOn("host-b", tmp.resolve("host-b"), f, "2026-01-01", "b");
-        assertEquals(0, a.waitFor(), () -> tail("a"));
-        assertEquals(0, b.waitFor(), () -> tail("b"));
+        int ea = a.waitFor();
+        int eb = b.waitFor();
         String la = log("a");
         String lb = log("b");
         boolean aRan = la.contains("nightly nt-2026-01-01: 2/2 trials done");
         boolean bRan = lb.contains("nightly nt-2026-01-01: 2/2 trials done");
         assertTrue(aRan ^ bRan, "exactly one start runs the sweep:\n" + la + "\n---\n" + lb);
+        assertEquals(0, aRan ? ea : eb, "the start that ran: " + (aRan ? la : lb));
+        assertEquals(3, aRan ? eb : ea, "the start that found the night held exits non-zero, so an orchestrator does"
+                + " not record it as the night's success");
         String other = aRan ? lb : la;
         assertTrue(other.contains("nightly nt-2026-01-01: this night is already running"), other);
         assertTrue(other.contains("host host-"), "the message names the holder's host: " + other);
@@ -113,9 +116,14 @@ class NightlyTest {
 
     /** Waits, while {@code p} still runs, for the first commit after a table's creation. */
     void awaitSecondVersion(String table, Process p, String name) throws InterruptedException {
+        awaitVersion(table, 2, p, name);
+    }
+
+    /** Waits, while {@code p} still runs, for a table's metadata version {@code n} (1: created). */
+    void awaitVersion(String table, int n, Process p, String name) throws InterruptedException {
         Path hint = tmp.resolve("warehouse/results/" + table + "/metadata/version-hint.text");
         long deadline = System.currentTimeMillis() + 120_000;
-        while (committedVersions(hint) < 2) {
+        while (committedVersions(hint) < n) {
             assertTrue(p.isAlive(), () -> "finished too soon: " + tail(name));
             assertTrue(System.currentTimeMillis() < deadline, () -> "no commit to " + table + " seen: " + tail(name));
             Thread.sleep(100);
@@ -136,12 +144,43 @@ class NightlyTest {
     }
 
     @Test
+    void aDriverWhoseLeaseIsTakenStopsWithinARenewalPeriodAndExitsNonZero() throws Exception {
+        Path f = sweepFile(6);
+        Process holder = nightly(f, "2026-03-01", "holder", "--parallelism", "1", "--lease-seconds", "3");
+        awaitSecondVersion("trials", holder, "holder"); // trials are running and committing
+        org.apache.iceberg.Table sweeps = new org.apache.iceberg.hadoop.HadoopCatalog(new org.apache.hadoop.conf.Configuration(),
+                tmp.resolve("warehouse").toUri().toString()).loadTable(org.apache.iceberg.catalog.TableIdentifier.of("results", "sweeps"));
+        // what a driver on another host writes when it judged the lease stale (the holder paused past its duration)
+        sweeps.updateProperties().set(SweepLease.PROPERTY_PREFIX + "nt", "token=taker;holder=nt-2026-03-01;host=host-b;pid=1;renewed="
+                + System.currentTimeMillis()).commit();
+        long taken = System.nanoTime();
+        while (!log("holder").contains("stops: the lease was taken over")) {
+            assertTrue(System.nanoTime() - taken < 30_000_000_000L, () -> "the holder ran on: " + tail("holder"));
+            Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - taken) / 1e9;
+        assertTrue(seconds <= 1.0 + 1.0, "stopped within a renewal period (1 s) and a commit: " + seconds + " s");
+        assertEquals(4, holder.waitFor(), () -> tail("holder"));
+        assertTrue(log("holder").contains("nightly nt-2026-03-01: stopped, the lease was taken over (holder nt-2026-03-01,"
+                + " host host-b"), tail("holder"));
+        ResultsLocation r = new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
+        try (SparkSession spark = SparkSessions.create("nightly-taken", "local[1]", r)) {
+            assertEquals(0L, spark.sql("SELECT count(*) FROM bpm.results.trials WHERE status <> 'COMPLETED'").first()
+                    .getLong(0), "the stopped driver recorded no LOST or FAILED row for the trials it cancelled");
+            assertEquals("RUNNING", spark.sql("SELECT status FROM bpm.results.sweeps WHERE sweep_id = 'nt-2026-03-01'")
+                    .first().getString(0), "the night's row is left to the driver that holds it now");
+        }
+        assertTrue(((org.apache.iceberg.HasTableOperations) sweeps).operations().refresh().properties().get(SweepLease.PROPERTY_PREFIX + "nt").contains("token=taker"),
+                "the stopped driver did not release the taker's lease");
+    }
+
+    @Test
     void aNightStillRunningKeepsTheNextFromStartingAndShowsRunning() throws Exception {
         Path f = sweepFile(6);
         Process slow = nightly(f, "2026-02-01", "slow", "--parallelism", "1");
-        awaitSecondVersion("sweeps", slow, "slow"); // the RUNNING row is in
+        awaitVersion("sweeps", 3, slow, "slow"); // created, leased, the RUNNING row in
         Process next = nightlyOn("host-b", tmp.resolve("host-b"), f, "2026-02-02", "next");
-        assertEquals(0, next.waitFor(60, TimeUnit.SECONDS) ? next.exitValue() : -1, () -> tail("next"));
+        assertEquals(3, next.waitFor(60, TimeUnit.SECONDS) ? next.exitValue() : -1, () -> tail("next"));
         assertTrue(slow.isAlive(), "the next night exited at once, while the previous one still ran");
         assertTrue(log("next").contains("the previous night is still running (holder nt-2026-02-01"), tail("next"));
         ResultsLocation r = new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());

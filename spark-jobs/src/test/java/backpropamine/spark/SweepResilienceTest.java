@@ -87,6 +87,27 @@ class SweepResilienceTest {
     }
 
     @Test
+    void aNodeErrorFailsTheTaskAndTheTrialCompletesOnItsRetryFromItsCheckpoint() throws Exception {
+        Path f = sweepFile("node", 1);
+        // local[3,2]: Spark tries each task twice, as spark.task.maxFailures does on a cluster
+        Process run = BpmProcess.start(tmp, "node", Map.of("BPM_FAULTS", "node-error-after-epoch:1"), "sweep",
+                f.toString(), "--master", "local[3,2]", "--commit-seconds", "1");
+        assertEquals(0, run.waitFor(), () -> BpmProcess.tail(tmp, "node"));
+        String out = BpmProcess.log(tmp, "node");
+        assertTrue(out.contains("4 completed, 0 diverged, 0 failed"), out);
+        assertTrue(out.contains("node-error-after-epoch:1"), "the injected device error failed a task: " + out);
+        try (SparkSession spark = session()) {
+            List<Row> rows = spark.sql("SELECT status, attempts, resumed_from_epoch FROM bpm.results.trials"
+                    + " WHERE sweep_id = 'node'").collectAsList();
+            assertEquals(4, rows.size());
+            rows.forEach(r -> assertEquals("COMPLETED", r.getString(0), "no FAILED row for a node error: " + rows));
+            List<Row> retried = rows.stream().filter(r -> r.getInt(1) >= 2).toList();
+            assertEquals(1, retried.size(), "the trial hit by the device error ran a second attempt: " + rows);
+            assertEquals(1, retried.get(0).getInt(2), "its checkpoint was kept, and the retry resumed from it");
+        }
+    }
+
+    @Test
     void aSweepKilledMidEpochResumesFromCheckpointsToTheUninterruptedFigures() throws Exception {
         Path f = sweepFile("halted", 3);
         Process first = sweep(f, "first", Map.of("BPM_FAULTS", "halt-after-epoch:1"));

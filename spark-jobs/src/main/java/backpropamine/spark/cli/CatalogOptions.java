@@ -4,6 +4,7 @@ import backpropamine.spark.SparkSessions;
 import backpropamine.spark.results.ResultsLocation;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where the results catalog is, for commands that read it without a sweep file. */
@@ -17,6 +18,8 @@ public final class CatalogOptions {
     @Option(names = "--master", description = "Spark master of sql, report and replicate (default: spark-submit's, else local mode); status"
             + " reads without Spark")
     String master;
+    @Mixin
+    CatalogPropertyOptions properties;
 
     /** A Spark session on the results catalog; close it when done. */
     SparkSession session(String appName) {
@@ -30,6 +33,6 @@ public final class CatalogOptions {
 
     ResultsLocation results() {
         String w = warehouse != null ? warehouse : System.getenv().getOrDefault("BPM_WAREHOUSE", ResultsLocation.DEFAULT_WAREHOUSE);
-        return new ResultsLocation(catalog, w, namespace, Map.of());
+        return properties.applyTo(new ResultsLocation(catalog, w, namespace, Map.of()));
     }
 }

@@ -1,21 +1,22 @@
 package backpropamine.spark.cli;
 
+import backpropamine.spark.FileSystemClock;
 import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepLease;
 import backpropamine.spark.SweepRunner;
 import backpropamine.spark.report.Reports;
-import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.SweepsTable;
-import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.iceberg.Table;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,9 +24,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bpm nightly SWEEP_FILE}: the scheduled entry point. The sweep id is {@code <name>-<yyyy-mm-dd>} (UTC), a
- * lock keeps a second start of the same night from running alongside, a start later the same night resumes,
- * and the night's summary (counts, best per variant, change against the previous night) goes to the log and
- * to the {@code sweeps} table. Exit status 1, with a one-line summary, when any trial failed.
+ * lease on the sweep's name in the {@code sweeps} table ({@link SweepLease}) keeps a second start from running
+ * alongside (exit 3), a start later the same night resumes, and the night's summary (counts, best per variant,
+ * change against the previous night) goes to the log and to the {@code sweeps} table. Exit status 1, with a
+ * one-line summary, when any trial failed; 4 when the lease was lost mid-run and this driver stopped.
  */
 @Command(name = "nightly", mixinStandardHelpOptions = true,
         description = "Run tonight's sweep (id <name>-<date>), resuming if it already started, and summarise it.")
@@ -34,9 +36,14 @@ public final class NightlyCommand implements Callable<Integer> {
     RunOptions options;
     @Option(names = "--date", description = "the night, yyyy-mm-dd (default: today, UTC)")
     LocalDate date;
-    @Option(names = "--lock-dir", description = "where the sweep's lease lives: a path or a Hadoop URI reachable from"
-            + " every host that may start the night (default $BPM_LOCK_DIR, else _locks in the warehouse)")
-    String lockDir;
+    @Option(names = "--lease-seconds", defaultValue = "600", description = "how long the night's lease lives without"
+            + " renewal; a driver that died on another host is taken over after that (default ${DEFAULT-VALUE})")
+    long leaseSeconds;
+
+    /** Exit status when another driver holds the lease: this start did nothing. */
+    static final int HELD_ELSEWHERE = 3;
+    /** Exit status when the lease was lost mid-run (another driver took it over): this run stopped. */
+    static final int LEASE_LOST = 4;
 
     @Option(names = "--report-dir", description = "where the night's HTML report goes (default $BPM_LOG_DIR, else logs)")
     Path reportDir;
@@ -51,39 +58,39 @@ public final class NightlyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SweepSpec spec = SweepFile.read(options.file);
+        SweepSpec spec = options.read();
         LocalDate night = date != null ? date : LocalDate.now(ZoneOffset.UTC);
         String id = spec.name() + "-" + night;
-        String locks = lockDir(spec.results());
-        // one lease per sweep name, not per night: a night still running keeps the next one from starting
-        try (SweepLease lease = SweepLease.tryAcquire(locks, spec.name(), id, SweepLease.DEFAULT_DURATION)) {
-            if (lease == null) {
-                String holder = SweepLease.holder(locks, spec.name());
-                boolean sameNight = holder.startsWith("holder " + id + ",");
-                System.out.println("nightly " + id + ": " + (sameNight ? "this night is already running"
-                        : "the previous night is still running") + " (" + holder + "; lease " + locks + "/"
-                        + spec.name() + ".lease); this start does nothing");
-                return 0;
-            }
-            Timestamp started = new Timestamp(System.currentTimeMillis());
-            try (SparkSession spark = SparkSessions.create("bpm nightly " + id, options.master, spec.results())) {
-                SweepsTable sweeps = new SweepsTable(spark, spec.results());
-                sweeps.ensure();
+        try (SparkSession spark = SparkSessions.create("bpm nightly " + id, options.master, spec.results())) {
+            SweepsTable sweeps = new SweepsTable(spark, spec.results());
+            sweeps.ensure();
+            Table table = sweeps.iceberg();
+            FileSystemClock clock = new FileSystemClock(table.location() + "/lease-clock",
+                    spark.sparkContext().hadoopConfiguration());
+            // one lease per sweep name, not per night: a night still running keeps the next one from starting
+            try (SweepLease lease = SweepLease.tryAcquire(table, clock, spec.name(), id, Duration.ofSeconds(leaseSeconds),
+                    System.out)) {
+                if (lease == null) {
+                    String holder = SweepLease.holder(table, spec.name());
+                    boolean sameNight = holder.startsWith("holder " + id + ",");
+                    System.out.println("nightly " + id + ": " + (sameNight ? "this night is already running"
+                            : "the previous night is still running") + " (" + holder + "; lease of " + spec.name()
+                            + " on " + spec.results().table("sweeps") + "); this start does nothing");
+                    return HELD_ELSEWHERE;
+                }
+                Timestamp started = new Timestamp(System.currentTimeMillis());
                 sweeps.running(id, spec.name(), java.sql.Date.valueOf(night), started);
-                SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, options.scheduling.parallelism, options.scheduling.commitSeconds, System.out).run();
+                SweepRunner runner = new SweepRunner(spark, spec, id, false, options.scheduling.parallelism,
+                        options.scheduling.commitSeconds, System.out).stopWhen(lease::lost);
+                SweepRunner.Summary run = runner.run();
+                if (runner.stopped() != null) { // the night is another driver's now: its row and report are too
+                    System.out.println("nightly " + id + ": stopped, " + runner.stopped() + "; the other driver"
+                            + " finishes the night");
+                    return LEASE_LOST;
+                }
                 return summarise(spark, spec, id, night, started, run);
             }
         }
-    }
-
-    /** The lease directory as a URI: --lock-dir, $BPM_LOCK_DIR, else {@code _locks} inside the warehouse. */
-    private String lockDir(ResultsLocation results) {
-        String dir = lockDir != null ? lockDir : System.getenv("BPM_LOCK_DIR");
-        if (dir == null || dir.isBlank()) {
-            String w = ResultsLocation.uri(results.warehouse());
-            dir = (w.endsWith("/") ? w : w + "/") + "_locks";
-        }
-        return ResultsLocation.uri(dir);
     }
 
     private int summarise(SparkSession spark, SweepSpec spec, String id, LocalDate night, Timestamp started,

@@ -4,6 +4,7 @@ import backpropamine.spark.SweepRunner;
 import backpropamine.spark.report.Replication;
 import backpropamine.spark.report.Replicator;
 import backpropamine.spark.results.ResultsQueries;
+import backpropamine.spark.sweep.CheckpointPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -46,7 +47,8 @@ public final class ReplicateCommand implements Callable<Integer> {
                         + " (bpm status lists the sweeps; --warehouse points at another)");
                 return 1;
             }
-            SweepRunner.Summary s = r.run(spark, catalog.results(), sweepId, data, 1, scheduling.parallelism,
+            SweepRunner.Summary s = r.run(spark, catalog.results(), sweepId, data, 1, CheckpointPolicy.defaults(), false,
+                    scheduling.parallelism,
                     scheduling.commitSeconds, System.out);
             System.out.printf("replication %s: %d trials, %d completed, %d diverged, %d failed, %d lost; Table 1 in"
                             + " %s (bpm report %s)%n", Replication.idFor(sweepId), s.total(), s.completed(), s.diverged(),

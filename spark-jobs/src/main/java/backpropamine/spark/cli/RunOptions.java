@@ -1,5 +1,7 @@
 package backpropamine.spark.cli;
 
+import backpropamine.spark.sweep.SweepFile;
+import backpropamine.spark.sweep.SweepSpec;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,4 +15,12 @@ public final class RunOptions {
     String master;
     @Mixin
     SchedulingOptions scheduling;
+    @Mixin
+    CatalogPropertyOptions catalog;
+
+    /** The sweep file with the command line's catalog properties applied to its results location. */
+    SweepSpec read() {
+        SweepSpec spec = SweepFile.read(file);
+        return spec.withResults(catalog.applyTo(spec.results()));
+    }
 }

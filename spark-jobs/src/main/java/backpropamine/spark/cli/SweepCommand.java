@@ -4,7 +4,6 @@ import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepRunner;
 import backpropamine.spark.report.Replicator;
 import backpropamine.spark.results.ResultsQueries;
-import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -30,11 +29,13 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SweepSpec read = SweepFile.read(options.file);
+        SweepSpec read = options.read();
         SweepSpec spec = synthetic == null ? read : read.withResults(read.results().synthetic());
         String id = sweepId != null ? sweepId : spec.name();
-        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.:-]*")) {
-            throw new IllegalArgumentException("--sweep-id must be letters, digits, '-', '_', '.', ':' only, was " + id);
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) { // the id names directories: Hadoop paths refuse ':'
+            throw new IllegalArgumentException("--sweep-id must start with a letter or digit and hold only letters,"
+                    + " digits, '-', '_' and '.' (it names the sweep's checkpoint and journal directories, and Hadoop"
+                    + " paths refuse ':' and '/'), was '" + id + "'");
         }
         try (SparkSession spark = SparkSessions.create("bpm sweep " + id, options.master, spec.results())) {
             SweepRunner runner = new SweepRunner(spark, spec, id, rerunFailed, options.scheduling.parallelism, options.scheduling.commitSeconds,
@@ -48,7 +49,8 @@ public final class SweepCommand implements Callable<Integer> {
             if (spec.replicate() != null && synthetic == null) { // the paper's second stage, chained by the sweep file
                 SweepSpec.ReplicatePlan p = spec.replicate();
                 SweepRunner.Summary r = new Replicator(p.top(), Replicator.firstSeeds(p.seeds()), p.metric()).run(spark,
-                        spec.results(), id, spec.data(), spec.threads(), options.scheduling.parallelism, options.scheduling.commitSeconds, System.out);
+                        spec.results(), id, spec.data(), spec.threads(), spec.checkpoints(), spec.allowSharedGpu(),
+                        options.scheduling.parallelism, options.scheduling.commitSeconds, System.out);
                 s = new SweepRunner.Summary(id, s.total() + r.total(), s.skipped() + r.skipped(), s.completed() + r.completed(),
                         s.diverged() + r.diverged(), s.failed() + r.failed(), s.lost() + r.lost(), s.seconds() + r.seconds());
             }

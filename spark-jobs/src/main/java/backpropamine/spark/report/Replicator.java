@@ -47,15 +47,20 @@ public record Replicator(int top, List<Long> seeds, String metric) {
         return s;
     }
 
+    /**
+     * @param checkpoints    where the replication's trials checkpoint (a chained replication: the sweep's own)
+     * @param allowSharedGpu the sweep's {@code training.allow_shared_gpu}
+     */
     public SweepRunner.Summary run(SparkSession spark, ResultsLocation results, String sweepId, Path data, int threads,
-                                   int parallelism, long commitSeconds, PrintStream out) throws InterruptedException {
+                                   CheckpointPolicy checkpoints, boolean allowSharedGpu, int parallelism,
+                                   long commitSeconds, PrintStream out) throws InterruptedException {
         List<TrialConfig> configs = Replication.configs(new ResultsQueries(spark, results), sweepId, top, seeds, metric);
         String id = Replication.idFor(sweepId);
         out.printf("replication %s: the best %d configuration(s) per variant of %s by %s, x %d seeds%n", id, top, sweepId,
                 metric, seeds.size());
         List<Variant> variants = configs.stream().map(TrialConfig::variant).distinct().toList();
         SweepSpec spec = new SweepSpec(id, variants, List.of(), seeds, configs.get(0), data, results, threads,
-                CheckpointPolicy.defaults(), false, false, null);
+                checkpoints, allowSharedGpu, false, null);
         SweepRunner.Summary s = new SweepRunner(spark, spec, id, false, parallelism, commitSeconds, out).trials(configs).run();
         writeSummary(spark, results, id);
         return s;

@@ -38,6 +38,37 @@ public record ResultsLocation(String catalog, String warehouse, String namespace
         return java.nio.file.Path.of(location).toAbsolutePath().normalize().toUri().toString();
     }
 
+    /** Schemes of object stores: no atomic rename, no exclusive create (Hadoop's connectors for S3, GCS, Azure, ...). */
+    private static final java.util.Set<String> OBJECT_STORES = java.util.Set.of("s3", "s3a", "s3n", "gs", "abfs", "abfss",
+            "wasb", "wasbs", "oss", "cos", "cosn", "obs", "r2");
+
+    /** Whether a location is on an object store (by its URI scheme). */
+    public static boolean onObjectStore(String location) {
+        int colon = location.indexOf(':');
+        return colon > 0 && OBJECT_STORES.contains(location.substring(0, colon).toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Refuses Iceberg's Hadoop catalog on an object store: its commits rely on an atomic rename that S3, GCS and
+     * Azure do not have, so two conflicting commits can both report success and results are lost (Iceberg's
+     * documentation says as much). Another catalog commits atomically on the same store.
+     *
+     * @param type the effective catalog type ("" when a catalog-impl is given)
+     * @throws IllegalArgumentException naming the setting and what to use instead
+     */
+    public static void refuseUnsafeCommits(String catalog, String type, String catalogImpl, String warehouse) {
+        boolean hadoop = "hadoop".equalsIgnoreCase(type) || catalogImpl.endsWith(".HadoopCatalog");
+        if (hadoop && onObjectStore(warehouse)) {
+            throw new IllegalArgumentException("the results warehouse " + warehouse + " is on an object store, where"
+                    + " Iceberg's Hadoop catalog (spark.sql.catalog." + catalog + ".type=hadoop) cannot commit safely:"
+                    + " two conflicting commits can both succeed. Use a catalog with atomic commits on that store:"
+                    + " results.catalog_properties (or --catalog-property, or --conf spark.sql.catalog." + catalog
+                    + ".*) {type: rest, uri: https://...}, {type: jdbc, uri: jdbc:postgresql://...}, {type: hive, uri:"
+                    + " thrift://...} or {catalog-impl: org.apache.iceberg.aws.glue.GlueCatalog}; or put the warehouse"
+                    + " on hdfs://");
+        }
+    }
+
     /** Where synthetic sweeps write: the namespace with {@code _synthetic} appended, so they never mix with results. */
     public ResultsLocation synthetic() {
         return new ResultsLocation(catalog, warehouse, namespace + "_synthetic", properties);

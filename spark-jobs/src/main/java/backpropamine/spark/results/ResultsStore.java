@@ -18,8 +18,6 @@ import org.apache.spark.sql.types.StructField;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Iceberg tables {@code trials} and {@code epochs}. Writes are MERGEs keyed by (sweep_id, trial_key[, epoch]),
@@ -28,14 +26,22 @@ import org.slf4j.LoggerFactory;
  * a conflicting commit is retried here.
  */
 public final class ResultsStore {
-    private static final Logger LOG = LoggerFactory.getLogger(ResultsStore.class);
-    private static final int COMMIT_ATTEMPTS = 5;
 
     private final SparkSession spark;
     private final ResultsLocation cfg;
     private int commits;
-    /** Metadata files kept besides the current one. */
-    private static final int METADATA_VERSIONS = 5;
+    /**
+     * Metadata files kept besides the current one. Not a handful: the Hadoop catalog's version hint is written after
+     * the commit, so under concurrent writers it may name a version a few behind; if that file is already deleted,
+     * every writer's refresh fails ("Metadata file for version N is missing", measured with six sweeps at once).
+     */
+    public static final int METADATA_VERSIONS = 100;
+    /**
+     * Table properties of the results tables: bounded metadata, and more of Iceberg's own commit retries than its
+     * default 4, which six concurrent sweeps exhausted (each exhausted retry recomputes the whole MERGE).
+     */
+    static final String TABLE_PROPERTIES = "'format-version'='2', 'write.metadata.delete-after-commit.enabled'='true',"
+            + " 'write.metadata.previous-versions-max'='" + METADATA_VERSIONS + "', 'commit.retry.num-retries'='20'";
     /** The sweep runner compacts the sweep's partitions every this many commits, and at the end. */
     public static final int MAINTAIN_EVERY = 20;
 
@@ -54,16 +60,15 @@ public final class ResultsStore {
 
     public void ensureTables() {
         spark.sql("CREATE NAMESPACE IF NOT EXISTS " + cfg.qualifiedNamespace());
-        // bounded metadata: each commit's metadata file replaces the oldest beyond a few
-        String props = "'format-version'='2', 'write.metadata.delete-after-commit.enabled'='true',"
-                + " 'write.metadata.previous-versions-max'='" + METADATA_VERSIONS + "'";
+        String props = TABLE_PROPERTIES;
         spark.sql("CREATE TABLE IF NOT EXISTS " + trials() + " (" + ResultsSchema.TRIALS.toDDL() + ") USING iceberg"
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES (" + props + ")");
         spark.sql("CREATE TABLE IF NOT EXISTS " + epochs() + " (" + ResultsSchema.EPOCHS.toDDL() + ") USING iceberg"
                 + " PARTITIONED BY (sweep_id) TBLPROPERTIES (" + props + ")");
         for (String t : List.of(trials(), epochs())) { // tables made by an earlier version get the properties too
             boolean set = spark.sql("SHOW TBLPROPERTIES " + t).collectAsList().stream().anyMatch(r ->
-                    r.getString(0).equals("write.metadata.delete-after-commit.enabled") && r.getString(1).equals("true"));
+                    r.getString(0).equals("write.metadata.previous-versions-max")
+                            && r.getString(1).equals(String.valueOf(METADATA_VERSIONS)));
             if (!set) {
                 spark.sql("ALTER TABLE " + t + " SET TBLPROPERTIES (" + props.substring(props.indexOf(',') + 1) + ")");
             }
@@ -187,21 +192,29 @@ public final class ResultsStore {
     }
 
     /**
-     * Keeps the files of a sweep's partitions few: compacts its data files in both tables, then expires all but
-     * the last snapshot, which deletes the files no snapshot needs any more. Old metadata files go with each commit
-     * (table properties). Safe while other sweeps write: Iceberg retries conflicting commits.
+     * How long expired snapshots stay: another sweep (or a query) reading the table keeps reading the snapshot it
+     * started on, and users may time-travel a day back. Expiring every snapshot but the last deleted files under
+     * concurrent readers (measured: a second sweep failed reading a deleted manifest list).
+     */
+    public static final java.time.Duration SNAPSHOT_RETENTION = java.time.Duration.ofDays(1);
+
+    /**
+     * Keeps the files of a sweep's partitions few: compacts its data files in both tables, then expires the snapshots
+     * older than {@link #SNAPSHOT_RETENTION} (always keeping the last), which deletes the files no remaining snapshot
+     * needs. Old metadata files go with each commit (table properties). Safe while other sweeps write and read:
+     * Iceberg retries conflicting commits, and no snapshot a reader may still hold is expired.
      */
     public synchronized void maintain(String sweepId) {
         if (!sweepId.matches("[A-Za-z0-9_.:-]+")) {
             return; // ids come validated from the sweep commands; anything else is not spliced into a procedure call
         }
-        String now = new java.sql.Timestamp(System.currentTimeMillis()).toString();
+        String cutoff = new java.sql.Timestamp(System.currentTimeMillis() - SNAPSHOT_RETENTION.toMillis()).toString();
         for (String t : List.of("trials", "epochs")) {
             String name = cfg.namespace() + "." + t;
             spark.sql("CALL " + cfg.catalog() + ".system.rewrite_data_files(table => '" + name + "', where =>"
                     + " 'sweep_id = \"" + sweepId + "\"', options => map('min-input-files', '2'))");
             spark.sql("CALL " + cfg.catalog() + ".system.expire_snapshots(table => '" + name + "', older_than =>"
-                    + " TIMESTAMP '" + now + "', retain_last => 1)");
+                    + " TIMESTAMP '" + cutoff + "', retain_last => 1)");
         }
     }
 
@@ -220,32 +233,6 @@ public final class ResultsStore {
         }
         String sql = "MERGE INTO " + table + " t USING (SELECT * FROM " + view + ") s ON " + on
                 + " AND t.sweep_id IN (" + String.join(", ", marks) + ") " + actions;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                spark.sql(sql, args);
-                return;
-            } catch (RuntimeException e) {
-                if (attempt >= COMMIT_ATTEMPTS || !isCommitConflict(e)) {
-                    throw e;
-                }
-                LOG.warn("commit to {} conflicted with another writer (attempt {}), retrying", table, attempt);
-                try {
-                    Thread.sleep(200L * attempt);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static boolean isCommitConflict(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String n = t.getClass().getName();
-            if (n.endsWith("CommitFailedException") || n.endsWith("ValidationException")) {
-                return true;
-            }
-        }
-        return false;
+        CommitRetry.run(table, () -> spark.sql(sql, args));
     }
 }

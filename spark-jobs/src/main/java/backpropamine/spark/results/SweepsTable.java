@@ -40,10 +40,21 @@ public final class SweepsTable {
     }
 
     public void ensure() {
+        // bounded metadata: each lease renewal is a commit too (SweepLease)
         spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + SCHEMA.toDDL() + ") USING iceberg"
-                + " TBLPROPERTIES ('format-version'='2')");
+                + " TBLPROPERTIES (" + ResultsStore.TABLE_PROPERTIES + ")");
         if (!java.util.Arrays.asList(spark.table(table).schema().fieldNames()).contains("status")) {
             spark.sql("ALTER TABLE " + table + " ADD COLUMNS (status string)");
+        }
+    }
+
+    /** The table through Iceberg's API (its properties hold the nights' leases). */
+    public org.apache.iceberg.Table iceberg() {
+        try {
+            return org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, table);
+        } catch (org.apache.spark.sql.catalyst.parser.ParseException
+                 | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+            throw new IllegalStateException("cannot load " + table + ": " + e.getMessage(), e);
         }
     }
 
@@ -59,7 +70,8 @@ public final class SweepsTable {
         Row row = RowFactory.create(sweepId, name, night, started, finished, trials, completed, diverged, failed,
                 bestVariant, bestPpl, previousId, previousPpl, summary, status);
         spark.createDataFrame(List.of(row), SCHEMA).createOrReplaceTempView("bpm_pending_sweep");
-        spark.sql("MERGE INTO " + table + " t USING (SELECT * FROM bpm_pending_sweep) s ON t.sweep_id = s.sweep_id"
-                + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+        // two nights' drivers (a finishing one, a starting one) and lease renewals commit to this table
+        CommitRetry.run(table, () -> spark.sql("MERGE INTO " + table + " t USING (SELECT * FROM bpm_pending_sweep) s ON"
+                + " t.sweep_id = s.sweep_id WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"));
     }
 }

@@ -63,7 +63,8 @@ class ReportTest {
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
             assertEquals(16, new SweepRunner(spark, spec, "rq", false, 0, 1, quiet).run().completed());
             SweepRunner.Summary r = new Replicator(1, Replicator.firstSeeds(3), "best_valid_ppl")
-                    .run(spark, results, "rq", TestData.dir(), 1, 0, 1, quiet);
+                    .run(spark, results, "rq", TestData.dir(), 1,
+                            backpropamine.spark.sweep.CheckpointPolicy.defaults(), false, 0, 1, quiet);
             assertEquals(12, r.completed(), "4 variants x 3 seeds");
             List<Row> summary = spark.sql("SELECT configuration, runs, mean_test_ppl, ci95_low, ci95_high FROM"
                     + " bpm.results.summary WHERE sweep_id = 'rq-replicate'").collectAsList();
