@@ -35,15 +35,32 @@ class LanguageModelsTest {
         }
     }
 
-    /** Kernels not wired in yet say so, for the large model too, instead of quietly taking other kernels. */
+    /** The large model's layout too, both variants, on every kernels (CUDA: a GPU or the emulation, else refused). */
     @Test
-    void kernelsNotImplementedAreRefused() {
+    void theLargeModelsLayoutHoldsItsParametersOnEveryImplementedKernels() {
         for (Kernels k : Kernels.values()) {
-            if (!LanguageModels.implemented(k)) {
-                LargeShape s = new LargeShape(Variant.SIMPLE, 50, 9, 3);
-                assertThrows(UnsupportedOperationException.class, () -> LanguageModels.createLarge(s,
-                        Regularization.PAPER, Precision.FLOAT, k, 1.0, 1, 0.1), k.name());
+            for (Variant v : new Variant[] {Variant.LSTM, Variant.SIMPLE}) {
+                LargeShape s = new LargeShape(v, 50, 9, 7);
+                if (!LanguageModels.implemented(k)) {
+                    assertThrows(backpropamine.model.BackendException.class, () -> LanguageModels.createLarge(s,
+                            Regularization.PAPER, Precision.FLOAT, k, 1.0, 1, 0.1), k + " " + v);
+                    continue;
+                }
+                try (LanguageModel m = LanguageModels.createLarge(s, Regularization.PAPER, Precision.FLOAT, k, 1.0, 1, 0.1)) {
+                    assertEquals(s.parameterCount(), m.layout().size(), k + " " + v);
+                    assertEquals(s.parameterCount(), m.parameters().length(), k + " " + v);
+                }
             }
         }
+    }
+
+    /** The CUDA kernels compute in float: double is refused, for both models, with the setting to change. */
+    @Test
+    void doubleIsRefusedOnTheCudaKernels() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LanguageModels.createLarge(
+                new LargeShape(Variant.SIMPLE, 50, 9, 3), Regularization.PAPER, Precision.DOUBLE, Kernels.CUDA, 1.0, 1, 0.1));
+        assertTrue(e.getMessage().contains("--precision float"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LanguageModels.create(new ModelShape(Variant.SIMPLE, 50, 9, 2),
+                Precision.DOUBLE, Kernels.CUDA, 1.0, 1, 0.1));
     }
 }
