@@ -132,15 +132,7 @@ class CheckpointTest {
         TrialResult straight = trainer.run(c, TrialListener.NONE, new Cancellation(), null);
         assertEquals(TrialStatus.COMPLETED, straight.status(), straight.message());
 
-        Cancellation cancel = new Cancellation();
-        trainer.run(c, new TrialListener() {
-            @Override
-            public void onEpoch(EpochResult epoch) {
-                if (epoch.epoch() == 2) {
-                    cancel.cancel();
-                }
-            }
-        }, cancel, CheckpointStore.directory(tmp));
+        Interruptions.stopAfterEpoch(trainer, c, 2, tmp);
         Checkpoint.State bpm3 = Checkpoint.load(tmp);
         assertTrue(bpm3.extras().keySet().containsAll(List.of("average", "average.steps", "best", "best.valid")),
                 bpm3.extras().keySet().toString());

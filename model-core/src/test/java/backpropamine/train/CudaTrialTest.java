@@ -73,13 +73,7 @@ class CudaTrialTest {
             assertEquals(TrialFigures.of(straight), TrialFigures.of(trainer.run(c, TrialListener.NONE, new Cancellation(),
                     null)), v + ": two runs of one seed");
             Path dir = tmp.resolve(v.name());
-            Cancellation cancel = new Cancellation();
-            trainer.run(c, new TrialListener() {
-                @Override
-                public void onEpoch(EpochResult epoch) {
-                    cancel.cancel();
-                }
-            }, cancel, CheckpointStore.directory(dir));
+            Interruptions.stopAfterEpoch(trainer, c, 1, dir);
             assertNotNull(dir.toFile().list(), "a checkpoint was written");
             TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(dir));
             assertEquals(1, resumed.resumedFromEpoch(), v + " resumed after epoch 1");
@@ -144,15 +138,7 @@ class CudaTrialTest {
             assertTrue(cpuDrift > 0 && cudaDrift <= 3 * cpuDrift, v + ": cuda " + cuda + " drifts " + cudaDrift
                     + " from double " + exact + ", the fused float kernels " + cpuDrift);
             Path dir = tmp.resolve(v.name());
-            Cancellation cancel = new Cancellation();
-            trainer.run(c, new TrialListener() {
-                @Override
-                public void onEpoch(EpochResult epoch) {
-                    if (epoch.epoch() == 2) {
-                        cancel.cancel();
-                    }
-                }
-            }, cancel, CheckpointStore.directory(dir));
+            Interruptions.stopAfterEpoch(trainer, c, 2, dir);
             TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(dir));
             assertEquals(2, resumed.resumedFromEpoch(), v + " resumed after epoch 2");
             assertEquals(cuda, TrialFigures.of(resumed), v + ": resumed as straight");

@@ -133,15 +133,7 @@ class LargeTrainingTest {
         assertEquals(TrialStatus.COMPLETED, straight.status(), straight.message());
         assertEquals(12, straight.hidden());
 
-        Cancellation cancel = new Cancellation();
-        trainer.run(c, new TrialListener() {
-            @Override
-            public void onEpoch(EpochResult epoch) {
-                if (epoch.epoch() == 2) {
-                    cancel.cancel();
-                }
-            }
-        }, cancel, CheckpointStore.directory(tmp));
+        Interruptions.stopAfterEpoch(trainer, c, 2, tmp);
         TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(tmp));
         assertEquals(2, resumed.resumedFromEpoch());
         assertEquals(TrialFigures.of(straight), TrialFigures.of(resumed));

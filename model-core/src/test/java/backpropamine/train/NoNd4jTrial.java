@@ -48,15 +48,7 @@ public final class NoNd4jTrial implements Callable<List<Double>> {
         if (straight.status() != TrialStatus.COMPLETED) {
             throw new AssertionError(straight.status() + ": " + straight.message());
         }
-        Cancellation cancel = new Cancellation();
-        trainer.run(c, new TrialListener() {
-            @Override
-            public void onEpoch(EpochResult epoch) {
-                if (epoch.epoch() == 2) {
-                    cancel.cancel();
-                }
-            }
-        }, cancel, CheckpointStore.directory(dir));
+        Interruptions.stopAfterEpoch(trainer, c, 2, dir);
         TrialResult resumed = trainer.run(c, TrialListener.NONE, new Cancellation(), CheckpointStore.directory(dir));
         if (resumed.resumedFromEpoch() != 2) {
             throw new AssertionError("resumed from epoch " + resumed.resumedFromEpoch());
