@@ -27,9 +27,12 @@ final class HadoopCheckpoints implements CheckpointStore {
     private static final String SUFFIX = ".ckpt";
 
     private final Path dir;
+    private final Configuration conf;
 
-    HadoopCheckpoints(String root, String sweepId, String trialKey) {
+    /** @param conf the Hadoop configuration Spark built (spark.hadoop.* settings: HA name services, credentials) */
+    HadoopCheckpoints(String root, String sweepId, String trialKey, Configuration conf) {
         this.dir = dir(root, sweepId, trialKey);
+        this.conf = conf;
     }
 
     static Path dir(String root, String sweepId, String trialKey) {
@@ -37,7 +40,7 @@ final class HadoopCheckpoints implements CheckpointStore {
     }
 
     private FileSystem fs() throws IOException {
-        return dir.getFileSystem(new Configuration());
+        return dir.getFileSystem(conf);
     }
 
     /** Complete checkpoint files, newest first. */

@@ -22,13 +22,16 @@ import org.apache.hadoop.fs.Path;
  */
 final class Journal {
     private final Path dir;
+    private final Configuration conf;
 
-    Journal(String root, String sweepId) {
+    /** @param conf the Hadoop configuration Spark built (spark.hadoop.* settings included) */
+    Journal(String root, String sweepId, Configuration conf) {
         this.dir = new Path(new Path(new Path(URI.create(root)), sweepId), "_journal");
+        this.conf = conf;
     }
 
     private FileSystem fs() throws IOException {
-        return dir.getFileSystem(new Configuration());
+        return dir.getFileSystem(conf);
     }
 
     /** Records an outcome (written to a temporary name, then renamed: a crash leaves no half entry). */

@@ -15,9 +15,22 @@ public final class SparkSessions {
     }
 
     public static SparkSession create(String appName, String master, ResultsLocation results) {
+        return start(conf(appName, master, results));
+    }
+
+    /**
+     * The configuration {@link #create} starts its session with (spark-submit's and the system properties, the
+     * master, the project's settings), for what must be decided before the session starts (the nightly lease).
+     */
+    public static SparkConf conf(String appName, String master, ResultsLocation results) {
         // local mode: one slot per core for trials plus one for commits (see SweepRunner)
-        return create(appName, master, results, "local[" + (Runtime.getRuntime().availableProcessors() + 1) + "]",
+        return configure(appName, master, results, "local[" + (Runtime.getRuntime().availableProcessors() + 1) + "]",
                 new SparkConf(true));
+    }
+
+    /** A session with this configuration (from {@link #conf}). */
+    public static SparkSession start(SparkConf conf) {
+        return SparkSession.builder().config(conf).getOrCreate();
     }
 
     /**
@@ -30,10 +43,10 @@ public final class SparkSessions {
             conf.setIfMissing("spark.ui.enabled", "false");
             conf.setIfMissing("spark.sql.shuffle.partitions", "1");
         }
-        return create(appName, master, results, "local[1]", conf);
+        return start(configure(appName, master, results, "local[1]", conf));
     }
 
-    private static SparkSession create(String appName, String master, ResultsLocation results, String local,
+    private static SparkConf configure(String appName, String master, ResultsLocation results, String local,
                                        SparkConf conf) {
         if (!conf.contains("spark.master")) {
             conf.setMaster(master != null ? master : local);
@@ -65,6 +78,6 @@ public final class SparkSessions {
         }
         conf.setIfMissing(prefix + ".warehouse", ResultsLocation.uri(results.warehouse()));
         props.forEach((k, v) -> conf.set(prefix + "." + k, v));
-        return SparkSession.builder().config(conf).getOrCreate();
+        return conf;
     }
 }

@@ -52,10 +52,12 @@ public final class SweepLease implements AutoCloseable {
      * Takes the lease of {@code name} in {@code dir}, or returns null while someone else holds it.
      *
      * @param holder what the lease file says about its holder (the night being run)
+     * @param conf   the Hadoop configuration Spark builds (spark.hadoop.* settings included)
      */
-    public static SweepLease tryAcquire(String dir, String name, String holder, Duration duration) throws IOException {
+    public static SweepLease tryAcquire(String dir, String name, String holder, Duration duration, Configuration conf)
+            throws IOException {
         Path d = new Path(URI.create(dir));
-        FileSystem fs = d.getFileSystem(new Configuration());
+        FileSystem fs = d.getFileSystem(conf);
         fs.mkdirs(d);
         Path file = new Path(d, name + ".lease");
         String token = UUID.randomUUID().toString();
@@ -127,10 +129,10 @@ public final class SweepLease implements AutoCloseable {
     }
 
     /** What the current lease file of {@code name} says (holder, host, pid, since), or "unknown". */
-    public static String holder(String dir, String name) {
+    public static String holder(String dir, String name, Configuration conf) {
         try {
             Path file = new Path(new Path(URI.create(dir)), name + ".lease");
-            FileSystem fs = file.getFileSystem(new Configuration());
+            FileSystem fs = file.getFileSystem(conf);
             try (InputStream in = fs.open(file)) {
                 String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 return text.lines().filter(l -> !l.startsWith("token ")).reduce((a, b) -> a + ", " + b).orElse("unknown");

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import org.apache.hadoop.conf.Configuration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,14 +21,14 @@ class SweepLeaseTest {
     void oneHolderAtATimeReleasedOnCloseRenewedWhileHeld() throws Exception {
         String dir = tmp.toUri().toString();
         Duration lease = Duration.ofMillis(900);
-        try (SweepLease a = SweepLease.tryAcquire(dir, "nt", "nt-1", lease)) {
+        try (SweepLease a = SweepLease.tryAcquire(dir, "nt", "nt-1", lease, new Configuration())) {
             assertNotNull(a);
-            assertNull(SweepLease.tryAcquire(dir, "nt", "nt-2", lease), "held");
+            assertNull(SweepLease.tryAcquire(dir, "nt", "nt-2", lease, new Configuration()), "held");
             Thread.sleep(2000); // more than the lease: the holder's renewals keep it
-            assertNull(SweepLease.tryAcquire(dir, "nt", "nt-2", lease), "renewed, so still held");
-            assertTrue(SweepLease.holder(dir, "nt").contains("holder nt-1"), SweepLease.holder(dir, "nt"));
+            assertNull(SweepLease.tryAcquire(dir, "nt", "nt-2", lease, new Configuration()), "renewed, so still held");
+            assertTrue(SweepLease.holder(dir, "nt", new Configuration()).contains("holder nt-1"), SweepLease.holder(dir, "nt", new Configuration()));
         }
-        try (SweepLease b = SweepLease.tryAcquire(dir, "nt", "nt-2", lease)) {
+        try (SweepLease b = SweepLease.tryAcquire(dir, "nt", "nt-2", lease, new Configuration())) {
             assertNotNull(b, "released on close");
         }
     }
@@ -37,7 +38,7 @@ class SweepLeaseTest {
         Path file = tmp.resolve("nt.lease");
         Files.writeString(file, "token dead\nholder nt-0\nhost gone\n");
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
-        try (SweepLease l = SweepLease.tryAcquire(tmp.toUri().toString(), "nt", "nt-1", Duration.ofMinutes(10))) {
+        try (SweepLease l = SweepLease.tryAcquire(tmp.toUri().toString(), "nt", "nt-1", Duration.ofMinutes(10), new Configuration())) {
             assertNotNull(l, "stale for an hour: taken over");
             assertTrue(Files.readString(file).contains("holder nt-1"));
         }

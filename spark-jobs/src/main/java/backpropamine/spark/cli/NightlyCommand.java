@@ -1,21 +1,22 @@
 package backpropamine.spark.cli;
 
+import backpropamine.spark.Locations;
 import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepLease;
 import backpropamine.spark.SweepRunner;
 import backpropamine.spark.report.Reports;
-import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.SweepsTable;
 import backpropamine.spark.sweep.SweepFile;
 import backpropamine.spark.sweep.SweepSpec;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.net.URI;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,27 +39,25 @@ public final class NightlyCommand implements Callable<Integer> {
             + " every host that may start the night (default $BPM_LOCK_DIR, else _locks in the warehouse)")
     String lockDir;
 
-    @Option(names = "--report-dir", description = "where the night's HTML report goes (default $BPM_LOG_DIR, else logs)")
-    Path reportDir;
-
-    private Path reportDir() {
-        if (reportDir != null) {
-            return reportDir;
-        }
-        String env = System.getenv("BPM_LOG_DIR");
-        return Path.of(env != null && !env.isBlank() ? env : "logs");
-    }
+    @Option(names = "--report-dir", description = "where the night's HTML report goes: a path or a Hadoop URI"
+            + " (default $BPM_LOG_DIR, else reports beside the warehouse)")
+    String reportDir;
 
     @Override
     public Integer call() throws Exception {
         SweepSpec spec = SweepFile.read(options.file);
         LocalDate night = date != null ? date : LocalDate.now(ZoneOffset.UTC);
         String id = spec.name() + "-" + night;
-        String locks = lockDir(spec.results());
+        SparkConf conf = SparkSessions.conf("bpm nightly " + id, options.master, spec.results());
+        Locations where = Locations.of(conf, spec.results(), spec.checkpoints()).requireReachable();
+        String locks = where.lockDir(lockDir != null ? lockDir : System.getenv("BPM_LOCK_DIR"));
+        where.requireReachableLease(locks);
+        String reports = where.reportDir(reportDir != null ? reportDir : System.getenv("BPM_LOG_DIR"));
+        where.requireReachableReports(reports);
         // one lease per sweep name, not per night: a night still running keeps the next one from starting
-        try (SweepLease lease = SweepLease.tryAcquire(locks, spec.name(), id, SweepLease.DEFAULT_DURATION)) {
+        try (SweepLease lease = SweepLease.tryAcquire(locks, spec.name(), id, SweepLease.DEFAULT_DURATION, where.hadoop())) {
             if (lease == null) {
-                String holder = SweepLease.holder(locks, spec.name());
+                String holder = SweepLease.holder(locks, spec.name(), where.hadoop());
                 boolean sameNight = holder.startsWith("holder " + id + ",");
                 System.out.println("nightly " + id + ": " + (sameNight ? "this night is already running"
                         : "the previous night is still running") + " (" + holder + "; lease " + locks + "/"
@@ -66,28 +65,18 @@ public final class NightlyCommand implements Callable<Integer> {
                 return 0;
             }
             Timestamp started = new Timestamp(System.currentTimeMillis());
-            try (SparkSession spark = SparkSessions.create("bpm nightly " + id, options.master, spec.results())) {
+            try (SparkSession spark = SparkSessions.start(conf)) {
                 SweepsTable sweeps = new SweepsTable(spark, spec.results());
                 sweeps.ensure();
                 sweeps.running(id, spec.name(), java.sql.Date.valueOf(night), started);
                 SweepRunner.Summary run = new SweepRunner(spark, spec, id, false, options.scheduling.parallelism, options.scheduling.commitSeconds, System.out).run();
-                return summarise(spark, spec, id, night, started, run);
+                return summarise(spark, spec, id, night, started, run, reports);
             }
         }
     }
 
-    /** The lease directory as a URI: --lock-dir, $BPM_LOCK_DIR, else {@code _locks} inside the warehouse. */
-    private String lockDir(ResultsLocation results) {
-        String dir = lockDir != null ? lockDir : System.getenv("BPM_LOCK_DIR");
-        if (dir == null || dir.isBlank()) {
-            String w = ResultsLocation.uri(results.warehouse());
-            dir = (w.endsWith("/") ? w : w + "/") + "_locks";
-        }
-        return ResultsLocation.uri(dir);
-    }
-
     private int summarise(SparkSession spark, SweepSpec spec, String id, LocalDate night, Timestamp started,
-                          SweepRunner.Summary run) {
+                          SweepRunner.Summary run, String reportDir) {
         ResultsQueries results = new ResultsQueries(spark, spec.results());
         ResultsQueries.Counts counts = results.counts(id);
         int done = counts.trials() - counts.lost(); // a LOST row is not a result
@@ -117,10 +106,10 @@ public final class NightlyCommand implements Callable<Integer> {
             System.out.printf("  %-8s %8.2f%s%n", e.getKey(), e.getValue(),
                     p == null ? "" : String.format("   previous night %.2f (%+.2f)", p, e.getValue() - p));
         }
-        Path report = reportDir().resolve("report-" + id + ".html");
-        try { // the night's report next to its log; the sweeps row names it
+        URI report = URI.create(reportDir + (reportDir.endsWith("/") ? "" : "/") + "report-" + id + ".html");
+        try { // the night's report next to its log (or beside the warehouse); the sweeps row names it
             Reports.write(spark, spec.results(), id, report);
-            line.append("; report ").append(report.toAbsolutePath());
+            line.append("; report ").append(report);
         } catch (IOException | RuntimeException e) {
             System.out.println("the night's report could not be written to " + report + ": " + e.getMessage());
         }
