@@ -69,6 +69,11 @@ public final class SparkSessions {
         if (!current.contains(extensions)) {
             conf.set("spark.sql.extensions", current.isEmpty() ? extensions : current + "," + extensions);
         }
+        String plugins = conf.get("spark.plugins", "");
+        if (!plugins.contains(NativeMemoryLimits.class.getName())) { // JavaCPP's limits within YARN's and k8s' containers
+            conf.set("spark.plugins", plugins.isEmpty() ? NativeMemoryLimits.class.getName()
+                    : plugins + "," + NativeMemoryLimits.class.getName());
+        }
         String prefix = "spark.sql.catalog." + results.catalog();
         conf.setIfMissing(prefix, "org.apache.iceberg.spark.SparkCatalog");
         Map<String, String> props = results.properties();
