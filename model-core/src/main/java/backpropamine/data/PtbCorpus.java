@@ -4,10 +4,15 @@ import backpropamine.data.PtbFiles.Split;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -16,8 +21,13 @@ import java.util.Map;
  * <p>Every line is split on whitespace and {@code <eos>} is appended at its end; the vocabulary comes from the
  * training split (10,000 words including {@code <eos>}). A word in valid or test that train lacks is refused:
  * the Mikolov preprocessing guarantees there is none, so one would mean wrong data.
+ *
+ * <p>Serializable, so that a cluster's driver can ship the loaded corpus to its executors (about 4 MB of ids);
+ * {@link #contentDigest()} lets the receiver check that what arrived is what was sent.
  */
-public final class PtbCorpus {
+public final class PtbCorpus implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final Vocabulary vocabulary;
     private final Map<Split, int[]> tokens;
     private final String checksum;
@@ -108,6 +118,30 @@ public final class PtbCorpus {
             cut.put(split, Arrays.copyOf(tokens.get(split), n));
         }
         return new PtbCorpus(vocabulary, cut, checksum + "-slice-" + trainTokens + "-" + validTokens + "-" + testTokens);
+    }
+
+    /** sha256 of the token ids of the three splits and of the vocabulary's words, in order. */
+    public String contentDigest() {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Split split : Split.values()) {
+            int[] ids = tokens.get(split);
+            ByteBuffer buf = ByteBuffer.allocate(4 * (ids.length + 1));
+            buf.putInt(ids.length);
+            for (int id : ids) {
+                buf.putInt(id);
+            }
+            md.update(buf.array());
+        }
+        for (String w : vocabulary.words()) {
+            md.update(w.getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     /** Short identifier of the data, recorded in trial keys and results. */

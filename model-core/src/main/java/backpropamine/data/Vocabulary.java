@@ -1,5 +1,6 @@
 package backpropamine.data;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -7,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /** Word to id mapping built from the training split, in order of first appearance (as in Zaremba et al.). */
-public final class Vocabulary {
+public final class Vocabulary implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public static final String EOS = "<eos>";
 
     private final Map<String, Integer> ids = new HashMap<>();

@@ -29,9 +29,12 @@ final class HadoopCheckpoints implements CheckpointStore {
     static final long ABANDONED_TMP_MILLIS = 10 * 60 * 1000L;
 
     private final Path dir;
+    private final Configuration conf;
 
-    HadoopCheckpoints(String root, String sweepId, String trialKey) {
+    /** @param conf the Hadoop configuration Spark built (spark.hadoop.* settings: HA name services, credentials) */
+    HadoopCheckpoints(String root, String sweepId, String trialKey, Configuration conf) {
         this.dir = dir(root, sweepId, trialKey);
+        this.conf = conf;
     }
 
     static Path dir(String root, String sweepId, String trialKey) {
@@ -39,7 +42,7 @@ final class HadoopCheckpoints implements CheckpointStore {
     }
 
     private FileSystem fs() throws IOException {
-        return dir.getFileSystem(new Configuration());
+        return dir.getFileSystem(conf);
     }
 
     /** Complete checkpoint files, newest first. */

@@ -33,13 +33,16 @@ final class Journal {
                     + "backpropamine.train.*;backpropamine.model.*;java.lang.*;java.util.*;java.sql.Timestamp;!*");
 
     private final Path dir;
+    private final Configuration conf;
 
-    Journal(String root, String sweepId) {
+    /** @param conf the Hadoop configuration Spark built (spark.hadoop.* settings included) */
+    Journal(String root, String sweepId, Configuration conf) {
         this.dir = new Path(new Path(new Path(URI.create(root)), sweepId), "_journal");
+        this.conf = conf;
     }
 
     private FileSystem fs() throws IOException {
-        return dir.getFileSystem(new Configuration());
+        return dir.getFileSystem(conf);
     }
 
     /**

@@ -15,9 +15,22 @@ public final class SparkSessions {
     }
 
     public static SparkSession create(String appName, String master, ResultsLocation results) {
+        return start(conf(appName, master, results));
+    }
+
+    /**
+     * The configuration {@link #create} starts its session with (spark-submit's and the system properties, the
+     * master, the project's settings), for what must be decided before the session starts (the nightly lease).
+     */
+    public static SparkConf conf(String appName, String master, ResultsLocation results) {
         // local mode: one slot per core for trials plus one for commits (see SweepRunner)
-        return create(appName, master, results, "local[" + (Runtime.getRuntime().availableProcessors() + 1) + "]",
+        return configure(appName, master, results, "local[" + (Runtime.getRuntime().availableProcessors() + 1) + "]",
                 new SparkConf(true));
+    }
+
+    /** A session with this configuration (from {@link #conf}). */
+    public static SparkSession start(SparkConf conf) {
+        return SparkSession.builder().config(conf).getOrCreate();
     }
 
     /**
@@ -30,10 +43,10 @@ public final class SparkSessions {
             conf.setIfMissing("spark.ui.enabled", "false");
             conf.setIfMissing("spark.sql.shuffle.partitions", "1");
         }
-        return create(appName, master, results, "local[1]", conf);
+        return start(configure(appName, master, results, "local[1]", conf));
     }
 
-    private static SparkSession create(String appName, String master, ResultsLocation results, String local,
+    private static SparkConf configure(String appName, String master, ResultsLocation results, String local,
                                        SparkConf conf) {
         if (!conf.contains("spark.master")) {
             conf.setMaster(master != null ? master : local);
@@ -56,6 +69,11 @@ public final class SparkSessions {
         if (!current.contains(extensions)) {
             conf.set("spark.sql.extensions", current.isEmpty() ? extensions : current + "," + extensions);
         }
+        String plugins = conf.get("spark.plugins", "");
+        if (!plugins.contains(NativeMemoryLimits.class.getName())) { // JavaCPP's limits within YARN's and k8s' containers
+            conf.set("spark.plugins", plugins.isEmpty() ? NativeMemoryLimits.class.getName()
+                    : plugins + "," + NativeMemoryLimits.class.getName());
+        }
         String prefix = "spark.sql.catalog." + results.catalog();
         conf.setIfMissing(prefix, "org.apache.iceberg.spark.SparkCatalog");
         Map<String, String> props = results.properties();
@@ -67,6 +85,6 @@ public final class SparkSessions {
         props.forEach((k, v) -> conf.set(prefix + "." + k, v));
         ResultsLocation.refuseUnsafeCommits(results.catalog(), conf.get(prefix + ".type", ""),
                 conf.get(prefix + ".catalog-impl", ""), conf.get(prefix + ".warehouse", ""));
-        return SparkSession.builder().config(conf).getOrCreate();
+        return conf;
     }
 }

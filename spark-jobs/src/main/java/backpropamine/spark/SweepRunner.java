@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceProfile;
@@ -97,6 +98,7 @@ public final class SweepRunner {
     private final AtomicInteger lost = new AtomicInteger();
     private final Object finishedSignal = new Object();
     private String checkpointRoot;
+    private Configuration hadoop;
     private Journal journal;
     private double synthetic = -1;
     private List<TrialConfig> explicit;
@@ -116,17 +118,17 @@ public final class SweepRunner {
     }
 
     /** The grid as trial specs with their keys, in grid order, without duplicates. */
-    public static List<TrialSpec> trials(SweepSpec spec, String sweepId, String dataDir, String dataChecksum,
-                                         String checkpointRoot, double synthetic) {
-        return trials(spec.expand(), spec, sweepId, dataDir, dataChecksum, checkpointRoot, synthetic);
+    public static List<TrialSpec> trials(SweepSpec spec, String sweepId, String dataChecksum, String checkpointRoot,
+                                         double synthetic) {
+        return trials(spec.expand(), spec, sweepId, dataChecksum, checkpointRoot, synthetic);
     }
 
-    private static List<TrialSpec> trials(List<TrialConfig> configs, SweepSpec spec, String sweepId, String dataDir,
+    private static List<TrialSpec> trials(List<TrialConfig> configs, SweepSpec spec, String sweepId,
                                           String dataChecksum, String checkpointRoot, double synthetic) {
         Map<String, TrialSpec> byKey = new LinkedHashMap<>();
         for (TrialConfig c : configs) {
             String key = TrialKey.of(c, dataChecksum);
-            byKey.putIfAbsent(key, new TrialSpec(sweepId, key, c, dataDir, spec.threads(),
+            byKey.putIfAbsent(key, new TrialSpec(sweepId, key, c, spec.threads(),
                     synthetic >= 0 ? null : checkpointRoot, spec.allowSharedGpu(), synthetic));
         }
         return List.copyOf(byKey.values());
@@ -179,20 +181,23 @@ public final class SweepRunner {
     public Summary run() throws InterruptedException {
         long start = System.nanoTime();
         Faults.parse(System.getenv("BPM_FAULTS")); // a malformed BPM_FAULTS is refused before anything runs
+        Locations where = Locations.of(spark, spec.results(), spec.checkpoints()).requireReachable();
+        checkpointRoot = where.checkpointRoot();
+        hadoop = where.hadoop();
+        // the driver's copy of the data is the only one needed: it reaches the executors as a broadcast
         java.nio.file.Path dataDir = PtbFiles.resolveDirectory(spec.data()).toAbsolutePath().normalize();
         PtbCorpus corpus = PtbFetcher.loadOrFetch(dataDir); // refuses missing or corrupt data before any trial
         ResultsStore store = new ResultsStore(spark, spec.results());
         store.ensureTables();
-        checkpointRoot = spec.checkpoints().rootUri(spec.results().warehouse());
-        journal = new Journal(checkpointRoot, sweepId);
+        journal = new Journal(checkpointRoot, sweepId, hadoop);
         List<TrialOutcome> recovered = readJournal();
         if (!recovered.isEmpty()) { // finished by an earlier run that could not commit them: commit before anything
             store.commit(recovered);
             removeFromJournal(recovered);
             out.printf("%d finished trials recovered from the journal and committed%n", recovered.size());
         }
-        List<TrialSpec> all = trials(explicit != null ? explicit : spec.expand(), spec, sweepId, dataDir.toString(),
-                corpus.checksum(), checkpointRoot, synthetic);
+        List<TrialSpec> all = trials(explicit != null ? explicit : spec.expand(), spec, sweepId, corpus.checksum(),
+                checkpointRoot, synthetic);
         Set<String> done = new ResultsQueries(spark, spec.results()).finishedKeys(sweepId, rerunFailed);
         if (spec.reuse()) { // trials some earlier sweep computed: copy their rows instead of training them again
             Set<String> reused = store.reuse(sweepId, all.stream().map(TrialSpec::trialKey)
@@ -209,6 +214,7 @@ public final class SweepRunner {
                 + " in %s%n", sweepId, all.size(), all.size() - toRun, toRun, slots.target(), store.trials(), checkpointRoot);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        TrialInputs inputs = TrialInputs.broadcast(spark.sparkContext(), corpus, hadoop);
         ResourceProfile trialProfile = trialGpus > 0 ? new ResourceProfileBuilder().require(new TaskResourceRequests()
                 .cpus(spark.sparkContext().conf().getInt("spark.task.cpus", 1)).resource("gpu", trialGpus)).build() : null;
         Progress progress = new Progress(toRun, out);
@@ -233,7 +239,7 @@ public final class SweepRunner {
                 while (inFlight.size() < target && !queue.isEmpty()) {
                     TrialSpec t = queue.poll();
                     inFlight.put(t.trialKey(), t);
-                    pool.submit(() -> runTrial(jsc, t, trialProfile));
+                    pool.submit(() -> runTrial(jsc, t, inputs, trialProfile));
                 }
                 history.add(new InFlight((System.nanoTime() - start) / 1e9, target, inFlight.size()));
                 synchronized (finishedSignal) {
@@ -254,6 +260,7 @@ public final class SweepRunner {
                 out.printf("%ncompaction of sweep %s's files failed (results are safe; the next run retries): %s%n",
                         sweepId, e.getMessage());
             }
+            inputs.destroy();
         }
         progress.print(0, completed.get(), diverged.get(), failed.get(), lost.get(), true);
         out.printf("%d commits of trial rows; the sweep's files compacted every %d commits and at the end%n",
@@ -272,7 +279,7 @@ public final class SweepRunner {
     }
 
     /** One trial as one Spark job; its outcome, or LOST when Spark gave up on the task. */
-    private void runTrial(JavaSparkContext jsc, TrialSpec t, ResourceProfile profile) {
+    private void runTrial(JavaSparkContext jsc, TrialSpec t, TrialInputs inputs, ResourceProfile profile) {
         Timestamp started = new Timestamp(System.currentTimeMillis());
         try {
             jsc.setLocalProperty("spark.scheduler.pool", TRIALS_POOL);
@@ -281,7 +288,7 @@ public final class SweepRunner {
             if (profile != null) {
                 rdd = rdd.withResources(profile);
             }
-            record(rdd.map(TrialTask::run).collect().get(0));
+            record(rdd.map(spec -> TrialTask.run(spec, inputs)).collect().get(0));
         } catch (Exception e) { // SparkException too: Java does not see Scala's checked exceptions, catch them all
             if (stopped != null) { // cancelled by the stop: not a result, and the sweep is another driver's now
                 lost.incrementAndGet();
@@ -428,7 +435,7 @@ public final class SweepRunner {
                 continue; // its outcome, with its epochs, is in this very commit
             }
             try {
-                List<EpochResult> epochs = new HadoopCheckpoints(checkpointRoot, sweepId, t.trialKey()).epochs();
+                List<EpochResult> epochs = new HadoopCheckpoints(checkpointRoot, sweepId, t.trialKey(), hadoop).epochs();
                 if (epochs.size() > liveEpochsCommitted.getOrDefault(t.trialKey(), 0)) {
                     rows.addAll(ResultsSchema.epochRows(sweepId, t.trialKey(), epochs));
                     counts.put(t.trialKey(), epochs.size());
@@ -443,7 +450,7 @@ public final class SweepRunner {
 
     private void deleteCheckpoints(String trialKey) {
         try {
-            new HadoopCheckpoints(checkpointRoot, sweepId, trialKey).delete();
+            new HadoopCheckpoints(checkpointRoot, sweepId, trialKey, hadoop).delete();
         } catch (IOException e) {
             out.printf("%ncannot delete the checkpoints of trial %s: %s%n", trialKey, e.getMessage());
         }

@@ -14,10 +14,7 @@ import backpropamine.train.TrialResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -33,9 +30,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * root, so a retried task continues from the last complete epoch.
  */
 public final class TrialTask {
-    /** Corpora loaded in this JVM, by directory: an executor runs many trials on the same data. */
-    private static final Map<String, PtbCorpus> CORPORA = new ConcurrentHashMap<>();
-
     /** An error of the node, not of the trial: fails the task so that Spark retries it elsewhere. */
     static final class NodeFailure extends RuntimeException {
         NodeFailure(String message, Throwable cause) {
@@ -46,7 +40,8 @@ public final class TrialTask {
     private TrialTask() {
     }
 
-    public static TrialOutcome run(TrialSpec spec) {
+    /** Runs the trial on the corpus and with the Hadoop configuration the driver shipped. */
+    static TrialOutcome run(TrialSpec spec, TrialInputs inputs) {
         Timestamp started = new Timestamp(System.currentTimeMillis());
         String gpu = gpuAddress();
         String gpuRecorded = gpu;
@@ -64,11 +59,11 @@ public final class TrialTask {
                 String uuid = GpuBinding.uuid(gpu);
                 gpuRecorded = uuid == null ? gpu : gpu + " " + uuid;
             }
-            PtbCorpus corpus = CORPORA.computeIfAbsent(spec.dataDir(), d -> PtbCorpus.load(Path.of(d)));
+            PtbCorpus corpus = inputs.corpus();
             TaskContext tc = TaskContext.get();
             Cancellation cancel = new Cancellation(() -> tc != null && tc.isInterrupted());
             HadoopCheckpoints checkpoints = spec.checkpoints() == null ? null
-                    : new HadoopCheckpoints(spec.checkpoints(), spec.sweepId(), spec.trialKey());
+                    : new HadoopCheckpoints(spec.checkpoints(), spec.sweepId(), spec.trialKey(), inputs.hadoop());
             TrialResult r = new Trainer(corpus, kernels).run(spec.config(),
                     faults.listener(spec.trialKey(), tc == null ? 0 : tc.attemptNumber()), cancel, checkpoints);
             return TrialOutcome.trained(spec.sweepId(), spec.trialKey(), r, attempt(gpuRecorded, started), CodeVersion.VALUE);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,11 +86,14 @@ class DeployFilesTest {
             assertTrue(conf.path("spark.executor.resource.gpu.discoveryScript").asText().endsWith("deploy/gpu-discovery.sh"));
             assertEquals(1, spec.path("executor").path("gpu").path("quantity").asInt());
             assertTrue(spec.path("executor").path("javaOptions").asText().contains("jdk.incubator.vector"));
-            for (String pod : List.of("driver", "executor")) {
-                JsonNode env = spec.path(pod).path("env");
-                assertTrue(env.toString().contains("\"BPM_DATA\"") && env.toString().contains("/data/ptb"), pod + " env: " + env);
-                assertEquals("/data/ptb", spec.path(pod).path("volumeMounts").get(0).path("mountPath").asText());
-            }
+            JsonNode driverEnv = spec.path("driver").path("env");
+            assertTrue(driverEnv.toString().contains("\"BPM_DATA\"") && driverEnv.toString().contains("/data/ptb"),
+                    "driver env: " + driverEnv);
+            assertEquals("/data/ptb", spec.path("driver").path("volumeMounts").get(0).path("mountPath").asText());
+            JsonNode executorEnv = spec.path("executor").path("env");
+            assertTrue(!executorEnv.toString().contains("BPM_DATA") && spec.path("executor").path("volumeMounts").isMissingNode(),
+                    "executors receive the corpus from the driver: " + spec.path("executor"));
+            assertTrue(executorEnv.toString().contains("PCI_BUS_ID"), "CUDA numbers GPUs as nvidia-smi: " + executorEnv);
             assertEquals(spec.path("volumes").get(0).path("name").asText(),
                     spec.path("driver").path("volumeMounts").get(0).path("name").asText(), "the mounted volume exists");
         }
@@ -125,8 +129,36 @@ class DeployFilesTest {
         assertTrue(yarn.contains("--deploy-mode cluster --files conf/sweeps/paper-basic.yaml"),
                 "the deploy mode comes from yarn.conf: " + yarn);
         assertTrue(yarn.contains("--principal bpm@EXAMPLE.COM --keytab /etc/bpm.keytab --driver-cores 2"), yarn);
-        assertTrue(yarn.contains("spark.executor.memoryOverhead=") && yarn.contains("spark.yarn.maxAppAttempts=2"), yarn);
+        assertTrue(yarn.contains("spark.executor.memoryOverhead=") && yarn.contains("spark.yarn.maxAppAttempts=1"), yarn);
         assertTrue(yarn.endsWith("sweep paper-basic.yaml"), yarn);
+    }
+
+    /** The discovery script's addresses with a fake nvidia-smi of four GPUs on the PATH and this environment. */
+    static List<String> discovered(Path tmp, Map<String, String> env) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\nprintf '0, GPU-aaa\\n1, GPU-bbb\\n2, GPU-ccc\\n3, GPU-ddd\\n'\n");
+        smi.toFile().setExecutable(true);
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("deploy/gpu-discovery.sh").toString());
+        pb.environment().keySet().removeAll(List.of("BPM_FAKE_GPUS", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES"));
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        JsonNode json = new ObjectMapper().readTree(p.getInputStream());
+        assertEquals(0, p.waitFor());
+        List<String> out = new java.util.ArrayList<>();
+        json.path("addresses").forEach(a -> out.add(a.asText()));
+        return out;
+    }
+
+    @Test
+    void gpuDiscoveryReportsTheDevicesTheContainerWasGivenNotEveryGpuOfTheNode(@TempDir Path tmp) throws Exception {
+        assertEquals(List.of("0", "1", "2", "3"), discovered(tmp, Map.of()), "no restriction: every GPU");
+        assertEquals(List.of("2", "3"), discovered(tmp, Map.of("CUDA_VISIBLE_DEVICES", "2,3")));
+        assertEquals(List.of(), discovered(tmp, Map.of("CUDA_VISIBLE_DEVICES", "")), "given none");
+        assertEquals(List.of("2", "1"), discovered(tmp, Map.of("NVIDIA_VISIBLE_DEVICES", "GPU-ccc,1")),
+                "the runtime's devices, UUIDs as nvidia-smi indices");
+        assertEquals(List.of("0", "1", "2", "3"), discovered(tmp, Map.of("NVIDIA_VISIBLE_DEVICES", "all")));
     }
 
     @Test

@@ -59,7 +59,7 @@ class LargeSweepTest {
 
             // the report of a large sweep: its 5 seeds are the runs, beside the paper's large-model figures
             Path out = tmp.resolve("large.html");
-            assertEquals("large", Reports.write(spark, real.synthetic(), "large", out));
+            assertEquals("large", Reports.write(spark, real.synthetic(), "large", out.toUri()));
             String html = Files.readString(out);
             for (String expected : List.of("paper, large model (median (min, max), 5 runs)", "62.48 (62.40, 62.60)",
                     "61.44 (61.37, 61.68)", "<td class=\"l\">LSTM #1</td><td>5</td>", "<td class=\"l\">SIMPLE #1</td><td>5</td>",

@@ -78,8 +78,8 @@ class NightlyTest {
         String other = aRan ? lb : la;
         assertTrue(other.contains("nightly nt-2026-01-01: this night is already running"), other);
         assertTrue(other.contains("host host-"), "the message names the holder's host: " + other);
-        Path dir = tmp.resolve(aRan ? "host-a" : "host-b");
-        assertTrue(Files.exists(dir.resolve("logs/report-nt-2026-01-01.html")), "the night's report beside its log");
+        assertTrue(Files.exists(tmp.resolve("reports/report-nt-2026-01-01.html")),
+                "without BPM_LOG_DIR, the night's report goes beside the warehouse, where every host finds it");
         assertTrue((aRan ? la : lb).contains("; report "), "the summary names the report");
     }
 

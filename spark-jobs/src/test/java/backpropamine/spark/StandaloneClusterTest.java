@@ -32,6 +32,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.ExecutorLostFailure;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -51,10 +54,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Spark standalone cluster on loopback: a master and workers as separate JVMs, with a Spark home laid out
- * from the Maven Spark jars. Each worker has three cores and advertises two fake GPUs through
- * deploy/gpu-discovery.sh. The sweep starts on worker A alone; worker B joins mid-sweep and is used; worker A is
- * killed while a trial that has checkpointed runs on it, and that trial resumes on B to the figures of an
- * uninterrupted run. Then, with dynamic allocation from zero executors, trials run two and more at a time.
+ * from the Maven Spark jars, and the warehouse on an in-process HDFS. As on separate hosts, no two processes share a
+ * working directory (each its own, each worker its own SPARK_WORKER_DIR) or the data: the workers have no BPM_DATA,
+ * the driver alone reads Penn Treebank and sends the corpus. Each worker has three cores and advertises two fake
+ * GPUs through deploy/gpu-discovery.sh. The sweep starts on worker A alone; worker B joins mid-sweep and is used;
+ * worker A is killed while a trial that has checkpointed on HDFS runs on it, and that trial resumes on B from that
+ * checkpoint to the figures of an uninterrupted run. Then, with dynamic allocation from zero executors, trials run
+ * two and more at a time.
  */
 @Timeout(value = 9, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -66,6 +72,8 @@ class StandaloneClusterTest {
     static final List<Process> workers = new ArrayList<>();
     static int masterPort;
     static int masterUiPort;
+    static MiniDFSCluster hdfs;
+    static String hdfsRoot;
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -89,7 +97,9 @@ class StandaloneClusterTest {
         cmd.add("-cp");
         cmd.add(tmp.resolve("spark-home/jars").toString() + "/*");
         cmd.addAll(rest);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile())
+                .directory(Files.createDirectories(tmp.resolve("cwd-" + name)).toFile()); // a working directory of its own
+        pb.environment().keySet().removeIf(k -> k.startsWith("BPM_")); // no data path, no faults: what a remote host has
         pb.environment().put("SPARK_HOME", tmp.resolve("spark-home").toString());
         pb.environment().put("SPARK_SCALA_VERSION", "2.12");
         pb.environment().putAll(env);
@@ -107,6 +117,11 @@ class StandaloneClusterTest {
 
     @BeforeAll
     static void cluster() throws Exception {
+        Configuration dfsConf = new Configuration();
+        dfsConf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
+        hdfs = new MiniDFSCluster.Builder(dfsConf).numDataNodes(1).build();
+        hdfs.waitActive();
+        hdfsRoot = "hdfs://localhost:" + hdfs.getNameNodePort() + "/bpm";
         logs = Files.createDirectories(Path.of("target", "cluster-logs"));
         Path jars = Files.createDirectories(tmp.resolve("spark-home/jars"));
         for (String entry : classpath()) {
@@ -149,6 +164,9 @@ class StandaloneClusterTest {
         }
         if (master != null) {
             master.destroyForcibly();
+        }
+        if (hdfs != null) {
+            hdfs.shutdown();
         }
     }
 
@@ -239,7 +257,7 @@ class StandaloneClusterTest {
     }
 
     static ResultsLocation results() {
-        return new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
+        return new ResultsLocation("bpm", hdfsRoot + "/warehouse", "results", Map.of());
     }
 
     static SweepSpec grid(String name, int decays, int epochs) {
@@ -252,6 +270,14 @@ class StandaloneClusterTest {
         return new SweepSpec(name, List.of(Variant.LSTM, Variant.SIMPLE), List.of(new Axis(TrialSetting.DECAY_FACTOR, decay),
                 new Axis(TrialSetting.DECAY_START, List.of(1)), new Axis(TrialSetting.INIT_SCALE, List.of(0.1)),
                 new Axis(TrialSetting.L2, List.of(1e-5))), List.of(1L), training, TestData.dir(), results(), 1);
+    }
+
+    static boolean onHdfs(FileSystem fs, String path) {
+        try {
+            return fs.exists(new org.apache.hadoop.fs.Path(hdfsRoot + "/" + path));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static CompletableFuture<SweepRunner.Summary> runAsync(SweepRunner runner) {
@@ -288,11 +314,11 @@ class StandaloneClusterTest {
             await("no trial ran on worker A", () -> !placement.on(executorIdOf(workers.get(0))).isEmpty());
             workers.add(worker("2,3"));
             await("the worker added mid-sweep was never used", () -> !placement.on(executorIdOf(workers.get(1))).isEmpty());
-            // kill worker A while one of its trials has a checkpoint and is still running
-            Path checkpoints = tmp.resolve("checkpoints/c1");
-            await("no trial on worker A got to checkpoint an epoch", () -> placement.on(executorIdOf(workers.get(0)))
-                    .stream().anyMatch(k -> Files.exists(checkpoints.resolve(k).resolve("epoch-0001.ckpt"))
-                            || Files.exists(checkpoints.resolve(k).resolve("epoch-0002.ckpt"))));
+            // kill worker A while one of its trials has a checkpoint on HDFS and is still running
+            FileSystem fs = FileSystem.get(URI.create(hdfsRoot), new Configuration());
+            await("no trial on worker A got to checkpoint an epoch on HDFS", () -> placement.on(executorIdOf(workers.get(0)))
+                    .stream().anyMatch(k -> onHdfs(fs, "checkpoints/c1/" + k + "/epoch-0001.ckpt")
+                            || onHdfs(fs, "checkpoints/c1/" + k + "/epoch-0002.ckpt")));
             workers.get(0).descendants().forEach(ProcessHandle::destroyForcibly);
             workers.get(0).destroyForcibly();
 

@@ -170,19 +170,20 @@ class SweepRunnerLocalTest {
     @Order(7)
     void aResultLeftInTheJournalIsCommittedByTheNextRunInsteadOfRetraining() throws Exception {
         SweepSpec s = spec("journaled", List.of(Variant.LSTM), 160_000);
-        String root = s.checkpoints().rootUri(s.results().warehouse());
-        TrialSpec first = SweepRunner.trials(s, "s4", TestData.dir().toAbsolutePath().normalize().toString(),
-                backpropamine.data.PtbCorpus.load(TestData.dir()).checksum(), root, -1).get(0);
+        Locations where = Locations.of(spark, s.results(), s.checkpoints());
+        String root = where.checkpointRoot();
+        TrialSpec first = SweepRunner.trials(s, "s4", backpropamine.data.PtbCorpus.load(TestData.dir()).checksum(), root,
+                -1).get(0);
         // a finished trial whose commit never happened: the driver died with it in the journal
         TrialOutcome o = TrialOutcome.trained("s4", first.trialKey(), SyntheticTrial.run(first.config(), first.trialKey(), 0),
                 new TrialOutcome.Attempt("elsewhere", null, new java.sql.Timestamp(0), new java.sql.Timestamp(1000), 1),
                 "test");
-        new Journal(root, "s4").write(o);
+        new Journal(root, "s4", where.hadoop()).write(o);
         SweepRunner.Summary sum = run(s, "s4", false);
         assertEquals(1, sum.skipped(), "the journaled trial is not trained again");
         assertEquals(1, sum.completed());
         assertEquals("elsewhere", spark.sql("SELECT executor_host FROM bpm.results.trials WHERE sweep_id = 's4'"
                 + " AND trial_key = '" + first.trialKey() + "'").first().getString(0));
-        assertTrue(new Journal(root, "s4").read().isEmpty(), "committed entries leave the journal");
+        assertTrue(new Journal(root, "s4", where.hadoop()).read().isEmpty(), "committed entries leave the journal");
     }
 }

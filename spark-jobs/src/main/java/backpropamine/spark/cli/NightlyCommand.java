@@ -1,6 +1,7 @@
 package backpropamine.spark.cli;
 
 import backpropamine.spark.FileSystemClock;
+import backpropamine.spark.Locations;
 import backpropamine.spark.SparkSessions;
 import backpropamine.spark.SweepLease;
 import backpropamine.spark.SweepRunner;
@@ -9,7 +10,7 @@ import backpropamine.spark.results.ResultsQueries;
 import backpropamine.spark.results.SweepsTable;
 import backpropamine.spark.sweep.SweepSpec;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.net.URI;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -17,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.Table;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,23 +47,20 @@ public final class NightlyCommand implements Callable<Integer> {
     /** Exit status when the lease was lost mid-run (another driver took it over): this run stopped. */
     static final int LEASE_LOST = 4;
 
-    @Option(names = "--report-dir", description = "where the night's HTML report goes (default $BPM_LOG_DIR, else logs)")
-    Path reportDir;
-
-    private Path reportDir() {
-        if (reportDir != null) {
-            return reportDir;
-        }
-        String env = System.getenv("BPM_LOG_DIR");
-        return Path.of(env != null && !env.isBlank() ? env : "logs");
-    }
+    @Option(names = "--report-dir", description = "where the night's HTML report goes: a path or a Hadoop URI"
+            + " (default $BPM_LOG_DIR, else reports beside the warehouse)")
+    String reportDir;
 
     @Override
     public Integer call() throws Exception {
         SweepSpec spec = options.read();
         LocalDate night = date != null ? date : LocalDate.now(ZoneOffset.UTC);
         String id = spec.name() + "-" + night;
-        try (SparkSession spark = SparkSessions.create("bpm nightly " + id, options.master, spec.results())) {
+        SparkConf conf = SparkSessions.conf("bpm nightly " + id, options.master, spec.results());
+        Locations where = Locations.of(conf, spec.results(), spec.checkpoints()).requireReachable();
+        String reports = where.reportDir(reportDir != null ? reportDir : System.getenv("BPM_LOG_DIR"));
+        where.requireReachableReports(reports);
+        try (SparkSession spark = SparkSessions.start(conf)) {
             SweepsTable sweeps = new SweepsTable(spark, spec.results());
             sweeps.ensure();
             Table table = sweeps.iceberg();
@@ -88,13 +87,13 @@ public final class NightlyCommand implements Callable<Integer> {
                             + " finishes the night");
                     return LEASE_LOST;
                 }
-                return summarise(spark, spec, id, night, started, run);
+                return summarise(spark, spec, id, night, started, run, reports);
             }
         }
     }
 
     private int summarise(SparkSession spark, SweepSpec spec, String id, LocalDate night, Timestamp started,
-                          SweepRunner.Summary run) {
+                          SweepRunner.Summary run, String reportDir) {
         ResultsQueries results = new ResultsQueries(spark, spec.results());
         ResultsQueries.Counts counts = results.counts(id);
         int done = counts.trials() - counts.lost(); // a LOST row is not a result
@@ -124,10 +123,10 @@ public final class NightlyCommand implements Callable<Integer> {
             System.out.printf("  %-8s %8.2f%s%n", e.getKey(), e.getValue(),
                     p == null ? "" : String.format("   previous night %.2f (%+.2f)", p, e.getValue() - p));
         }
-        Path report = reportDir().resolve("report-" + id + ".html");
-        try { // the night's report next to its log; the sweeps row names it
+        URI report = URI.create(reportDir + (reportDir.endsWith("/") ? "" : "/") + "report-" + id + ".html");
+        try { // the night's report next to its log (or beside the warehouse); the sweeps row names it
             Reports.write(spark, spec.results(), id, report);
-            line.append("; report ").append(report.toAbsolutePath());
+            line.append("; report ").append(report);
         } catch (IOException | RuntimeException e) {
             System.out.println("the night's report could not be written to " + report + ": " + e.getMessage());
         }

@@ -29,7 +29,7 @@ public final class ReportCommand implements Callable<Integer> {
                 System.err.println("no trials recorded for sweep " + sweepId + " (bpm status lists the sweeps)");
                 return 1;
             }
-            String what = Reports.write(spark, catalog.results(), sweepId, out);
+            String what = Reports.write(spark, catalog.results(), sweepId, out.toAbsolutePath().toUri());
             System.out.println("report of " + what + " written to " + out.toAbsolutePath());
             return 0;
         }

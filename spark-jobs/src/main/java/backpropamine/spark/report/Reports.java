@@ -3,8 +3,9 @@ package backpropamine.spark.report;
 import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.results.ResultsQueries;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,12 @@ public final class Reports {
     }
 
     /**
-     * Writes the report of {@code sweepId} to {@code out} (and its replication's Table 1 to {@code summary}).
+     * Writes the report of {@code sweepId} to {@code out}, a local file or a Hadoop URI (and its replication's Table 1
+     * to {@code summary}).
      *
      * @return which sweeps the report covers, in words
      */
-    public static String write(SparkSession spark, ResultsLocation results, String sweepId, Path out) throws IOException {
+    public static String write(SparkSession spark, ResultsLocation results, String sweepId, URI out) throws IOException {
         ResultsQueries q = new ResultsQueries(spark, results);
         List<Row> trials = q.trialRows(sweepId);
         Map<String, List<Row>> curves = new LinkedHashMap<>();
@@ -38,11 +40,11 @@ public final class Reports {
             Replicator.writeSummary(spark, results, rid);
         }
         HtmlReport.Page page = HtmlReport.render(new HtmlReport.Input(sweepId, trials, curves, rid, replication));
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        // through Hadoop's FileSystem API: a cluster-mode driver writes it beside the warehouse (hdfs://...)
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(out);
+        try (OutputStream o = file.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(file, true)) {
+            o.write(page.html().getBytes(StandardCharsets.UTF_8));
         }
-        Files.writeString(out, page.html());
         return sweepId + (replication.isEmpty() || rid.equals(sweepId) ? "" : " and " + rid);
     }
 

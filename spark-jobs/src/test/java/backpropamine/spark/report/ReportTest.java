@@ -74,7 +74,7 @@ class ReportTest {
                 assertTrue(s.getDouble(3) < s.getDouble(2) && s.getDouble(2) < s.getDouble(4), s.toString());
                 assertTrue(!s.getString(0).contains("seed="), "grouped over seeds: " + s.getString(0));
             }
-            assertEquals("rq and rq-replicate", Reports.write(spark, results, "rq", html));
+            assertEquals("rq and rq-replicate", Reports.write(spark, results, "rq", html.toUri()));
         }
     }
 
