@@ -38,7 +38,7 @@ class JournalTest {
 
     @Test
     void outcomesRoundTripAndForeignObjectsAreNeverDeserialised() throws Exception {
-        Journal journal = new Journal(tmp.toUri().toString(), "s");
+        Journal journal = new Journal(tmp.toUri().toString(), "s", new org.apache.hadoop.conf.Configuration());
         TrialConfig config = TrialConfig.builder(Variant.RETRO).epochs(2).build();
         List<EpochResult> epochs = List.of(new EpochResult(1, 1, 300, 250, 1000, 1), new EpochResult(2, 1, 200, 150, 1000, 1));
         TrialResult r = new TrialResult(config, TrialStatus.COMPLETED, "ok", 200, 123, epochs, 150, 150, 160, 1000, 2, 0);
