@@ -1,8 +1,5 @@
 package backpropamine.cli;
 
-import backpropamine.cuda.CudaDevices;
-import backpropamine.cuda.Device;
-import backpropamine.cuda.TraceBandwidth;
 import backpropamine.model.Kernels;
 import backpropamine.model.LargeShape;
 import backpropamine.model.ModelKind;
@@ -237,26 +234,25 @@ public final class BenchCommand implements Callable<Integer> {
     private ArrayNode traceBandwidth(ObjectMapper mapper) {
         ArrayNode out = mapper.createArrayNode();
         int n = LargeShape.PAPER_HIDDEN - 1;
-        try (Device d = CudaDevices.open()) {
-            double peak = d.peakBandwidth();
-            List<TraceBandwidth.Result> rs = TraceBandwidth.measure(d, batch, n, 20);
-            double copy = rs.get(rs.size() - 1).bytesPerSecond();
-            System.out.printf("%ntrace kernels, B=%d N=%d (one trace %.1f MB) on %s; theoretical bandwidth %.0f GB/s%n",
-                    batch, n, (double) batch * n * n * Float.BYTES / 1e6, d.name(), peak / 1e9);
-            System.out.printf("%-26s %7s %10s %10s %10s %10s%n", "kernel", "passes", "us/launch", "GB/s", "of peak", "of copy");
-            for (TraceBandwidth.Result r : rs) {
-                System.out.printf("%-26s %7d %10.1f %10.1f %9.0f%% %9.0f%%%n", r.kernel(), r.tracePasses(), 1e6 * r.seconds(),
-                        r.bytesPerSecond() / 1e9, 100 * r.bytesPerSecond() / peak, 100 * r.bytesPerSecond() / copy);
-                out.add(mapper.createObjectNode().put("kernel", r.kernel()).put("passes", r.tracePasses())
-                        .put("us_per_launch", 1e6 * r.seconds()).put("gb_per_s", r.bytesPerSecond() / 1e9)
-                        .put("of_peak", r.bytesPerSecond() / peak).put("of_copy", r.bytesPerSecond() / copy)
-                        .put("device", d.name()));
-            }
-            System.out.printf("trace traffic per training step and plastic layer: 7 passes of [B][N][N] (update 2,"
-                    + " backward 3 + 2); the equations need 5 (read and write the trace forward, read it, read and write"
-                    + " its gradient backward): %.0f MB against %.0f MB at N=%d%n",
-                    7.0 * batch * n * n * Float.BYTES / 1e6, 5.0 * batch * n * n * Float.BYTES / 1e6, n);
+        CudaBenchmark.TraceReport t = CudaBenchmark.traceKernels(batch, n, 20);
+        double peak = t.peakBytesPerSecond();
+        double copy = t.copyBytesPerSecond();
+        System.out.printf("%ntrace kernels, B=%d N=%d (one trace %.1f MB) on %s; theoretical bandwidth %.0f GB/s%n",
+                batch, n, (double) batch * n * n * Float.BYTES / 1e6, t.device(), peak / 1e9);
+        System.out.printf("%-26s %7s %10s %10s %10s %10s%n", "kernel", "passes", "us/launch", "GB/s", "of peak", "of copy");
+        for (CudaBenchmark.TraceKernel r : t.kernels()) {
+            System.out.printf("%-26s %7d %10.1f %10.1f %9.0f%% %9.0f%%%n", r.kernel(), r.tracePasses(),
+                    1e6 * r.secondsPerLaunch(), r.bytesPerSecond() / 1e9, 100 * r.bytesPerSecond() / peak,
+                    100 * r.bytesPerSecond() / copy);
+            out.add(mapper.createObjectNode().put("kernel", r.kernel()).put("passes", r.tracePasses())
+                    .put("us_per_launch", 1e6 * r.secondsPerLaunch()).put("gb_per_s", r.bytesPerSecond() / 1e9)
+                    .put("of_peak", r.bytesPerSecond() / peak).put("of_copy", r.bytesPerSecond() / copy)
+                    .put("device", t.device()));
         }
+        System.out.printf("trace traffic per training step and plastic layer: 7 passes of [B][N][N] (update 2,"
+                + " backward 3 + 2); the equations need 5 (read and write the trace forward, read it, read and write"
+                + " its gradient backward): %.0f MB against %.0f MB at N=%d%n",
+                7.0 * batch * n * n * Float.BYTES / 1e6, 5.0 * batch * n * n * Float.BYTES / 1e6, n);
         return out;
     }
 

@@ -1,6 +1,9 @@
 package backpropamine.train;
 
+import backpropamine.cuda.CudaDevices;
+import backpropamine.cuda.Device;
 import backpropamine.cuda.DeviceModel;
+import backpropamine.cuda.TraceBandwidth;
 import backpropamine.model.Kernels;
 import backpropamine.model.LargeShape;
 import backpropamine.model.Precision;
@@ -31,7 +34,30 @@ public final class CudaBenchmark {
                          long traceBytes, String device) {
     }
 
+    /** One trace kernel of the per-neuron rule, launched alone (cuda.TraceBandwidth). */
+    public record TraceKernel(String kernel, int tracePasses, double secondsPerLaunch, double bytesPerSecond) {
+    }
+
+    /** The trace kernels on one device, beside its theoretical bandwidth; the last entry is a plain copy. */
+    public record TraceReport(String device, double peakBytesPerSecond, List<TraceKernel> kernels) {
+        /** Achieved bandwidth of a device-to-device copy of one trace: the practical ceiling. */
+        public double copyBytesPerSecond() {
+            return kernels.get(kernels.size() - 1).bytesPerSecond();
+        }
+    }
+
     private CudaBenchmark() {
+    }
+
+    /** The per-neuron rule's trace kernels at {@code n} units and batch {@code batch}, {@code repeats} launches each. */
+    public static TraceReport traceKernels(int batch, int n, int repeats) {
+        try (Device d = CudaDevices.open()) {
+            List<TraceKernel> ks = new ArrayList<>();
+            for (TraceBandwidth.Result r : TraceBandwidth.measure(d, batch, n, repeats)) {
+                ks.add(new TraceKernel(r.kernel(), r.tracePasses(), r.seconds(), r.bytesPerSecond()));
+            }
+            return new TraceReport(d.name(), d.peakBandwidth(), List.copyOf(ks));
+        }
     }
 
     /** The model of {@code shape} (basic or large) with its trial defaults; segments of {@code batch} x {@code steps}. */
