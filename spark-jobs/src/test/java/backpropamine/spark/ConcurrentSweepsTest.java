@@ -18,19 +18,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Six sweeps started together on one warehouse (synthetic trials: the scheduler, commits, compaction and snapshot
+ * Four sweeps started together on one warehouse (synthetic trials: the scheduler, commits, compaction and snapshot
  * expiry of real sweeps, without the training): Iceberg serialises their commits, and one sweep's maintenance
  * must not delete a snapshot another is reading. Each exits 0 with its rows, no duplicates, and no stack trace.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ConcurrentSweepsTest {
-    static final int SWEEPS = 6;
+    static final int SWEEPS = 4; // more than the 2 cores of CI: commits and maintenance still interleave
 
     @TempDir
     Path tmp;
 
     @Test
-    void sixSweepsAtOnceOnOneWarehouseAllFinishWithTheirRowsAndNoStackTrace() throws Exception {
+    void fourSweepsAtOnceOnOneWarehouseAllFinishWithTheirRowsAndNoStackTrace() throws Exception {
         Path logs = java.nio.file.Files.createDirectories(Path.of("target", "concurrent-sweeps")).toAbsolutePath();
         Path file = tmp.resolve("quick.yaml");
         java.nio.file.Files.writeString(file, "name: quick\nvariants: [LSTM, PLASTIC, SIMPLE, RETRO]\ngrid:\n"

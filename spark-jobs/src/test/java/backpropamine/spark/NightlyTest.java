@@ -85,7 +85,7 @@ class NightlyTest {
 
     @Test
     void killedHalfWayThenStartedAgainFinishesWithoutDuplicatesAndComparesNights() throws Exception {
-        Path f = sweepFile(6);
+        Path f = sweepFile(4);
         Process first = nightly(f, "2026-01-02", "first", "--parallelism", "1");
         awaitSecondVersion("trials", first, "first"); // version 1 is the empty table; 2 the first commit of trial rows
         first.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -94,8 +94,8 @@ class NightlyTest {
         Process second = nightly(f, "2026-01-02", "second");
         assertEquals(0, second.waitFor(), () -> tail("second"));
         String out = log("second");
-        assertTrue(out.matches("(?s).*6 trials, [1-5] already finished.*"), out);
-        assertTrue(out.contains("nightly nt-2026-01-02: 6/6 trials done, 6 completed"), out);
+        assertTrue(out.matches("(?s).*4 trials, [1-3] already finished.*"), out);
+        assertTrue(out.contains("nightly nt-2026-01-02: 4/4 trials done, 4 completed"), out);
 
         Process next = nightly(f, "2026-01-03", "next");
         assertEquals(0, next.waitFor(), () -> tail("next"));
@@ -104,12 +104,12 @@ class NightlyTest {
         ResultsLocation r = new ResultsLocation("bpm", tmp.resolve("warehouse").toString(), "results", Map.of());
         try (SparkSession spark = SparkSessions.create("nightly-check", "local[1]", r)) {
             Row c = spark.sql("SELECT count(*), count(DISTINCT trial_key) FROM bpm.results.trials WHERE sweep_id = 'nt-2026-01-02'").first();
-            assertEquals(6L, c.getLong(0), "no trial lost or duplicated");
-            assertEquals(6L, c.getLong(1));
+            assertEquals(4L, c.getLong(0), "no trial lost or duplicated");
+            assertEquals(4L, c.getLong(1));
             List<Row> nights = spark.sql("SELECT sweep_id, trials, failed, previous_sweep_id FROM bpm.results.sweeps ORDER BY sweep_id")
                     .collectAsList();
             assertEquals(2, nights.size());
-            assertEquals(6, nights.get(0).getInt(1));
+            assertEquals(4, nights.get(0).getInt(1));
             assertEquals("nt-2026-01-02", nights.get(1).getString(3));
         }
     }
