@@ -2,6 +2,7 @@ package backpropamine.cuda;
 
 import backpropamine.model.LargeLayout;
 import backpropamine.model.LayerState;
+import backpropamine.model.LayeredModel;
 import backpropamine.model.ModelLayout;
 import backpropamine.model.ParameterLayout.Entry;
 import backpropamine.model.Variant;
@@ -18,7 +19,7 @@ import java.util.Set;
  * serves the basic model's layers (one bias per gate, the four variants) and the large model's (two biases per
  * gate; LSTM or per-neuron neuromodulation).
  */
-final class CudaLstmLayer {
+final class CudaLstmLayer implements LayeredModel.StatefulLayer {
     private static final int ROW_LANES = 32; // hebbian.cu
     private static final int MOD_LANES = 32; // hebbian.cu
     /** Ranges of i per trace pass of the per-neuron rule (neuromodulated.cu): enough threads at N = 1149. */
@@ -574,14 +575,16 @@ final class CudaLstmLayer {
         launch("modulator_backward", n + 1L, w.batch, n, w.dz, hPrev, modV, gModV, gModB, dhPrev);
     }
 
-    void resetState(int batch) {
+    @Override
+    public void resetState(int batch) {
         Carried s = carried.get(batch);
         if (s != null) {
             s.zero(batch);
         }
     }
 
-    Set<Integer> batchSizes() {
+    @Override
+    public Set<Integer> batchSizes() {
         return carried.keySet();
     }
 
@@ -591,7 +594,8 @@ final class CudaLstmLayer {
         return rule.plastic() ? per * (rule == Rule.RETROACTIVE ? 2 : 1) : 0;
     }
 
-    LayerState state(int batch) {
+    @Override
+    public LayerState state(int batch) {
         Carried s = carried(batch);
         int bn = batch * n;
         return new LayerState(read(s.h, bn), read(s.c, bn), s.hebb == 0 ? null : read(s.hebb, bn * n),

@@ -1,23 +1,18 @@
 package backpropamine.cuda;
 
-import backpropamine.model.LanguageModel;
-import backpropamine.model.LayerState;
+import backpropamine.model.LayeredModel;
 import backpropamine.model.ParameterVector;
-import backpropamine.model.Phase;
 import backpropamine.model.Precision;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What the CUDA models share: the device they own, the flat parameter and gradient vectors on it, and the stacked
- * layers whose state is carried per batch size.
+ * layers whose state is carried per batch size. A segment (forward, softmax, backward) is one captured graph: its
+ * time is all {@code FORWARD}.
  */
-public abstract class DeviceModel implements LanguageModel {
+public abstract class DeviceModel extends LayeredModel<CudaLstmLayer> {
     final Device device;
     final DeviceVector theta;
     final DeviceVector grad;
-    final List<CudaLstmLayer> layers = new ArrayList<>();
-    final long[] phaseNanos = new long[Phase.values().length];
 
     /** @param device the device this model owns from now on (closed with the model) */
     DeviceModel(Device device, double[] initial) {
@@ -40,29 +35,6 @@ public abstract class DeviceModel implements LanguageModel {
     @Override
     public ParameterVector gradients() {
         return grad;
-    }
-
-    /** A segment (forward, softmax, backward) is one captured graph: its time is all FORWARD. */
-    @Override
-    public long[] phaseNanos() {
-        return phaseNanos.clone();
-    }
-
-    @Override
-    public void resetState() {
-        for (CudaLstmLayer l : layers) {
-            l.batchSizes().forEach(l::resetState);
-        }
-    }
-
-    @Override
-    public void resetState(int batch) {
-        layers.forEach(l -> l.resetState(batch));
-    }
-
-    @Override
-    public List<LayerState> state(int batch) {
-        return layers.stream().map(l -> l.state(batch)).toList();
     }
 
     /** The device this model runs on. */

@@ -1,6 +1,7 @@
 package backpropamine.nn;
 
 import backpropamine.model.LayerState;
+import backpropamine.model.LayeredModel;
 import backpropamine.model.ParameterLayout.Entry;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Matrices live off-heap for {@code Nd4j.gemm}; the elementwise work runs on padded heap rows (see
  * {@link Simd}), copied in and out row by row. h and c are kept per batch size and carried between segments.
  */
-final class LstmLayer {
+final class LstmLayer implements LayeredModel.StatefulLayer {
     private final Parameters params;
     final int nIn;
     final int n;
@@ -160,8 +161,8 @@ final class LstmLayer {
         return new Buffers(batch, steps);
     }
 
-    /** Zeroes h, c and the traces carried at one batch size. */
-    void resetState(int batch) {
+    @Override
+    public void resetState(int batch) {
         float[][] s = stateByBatch.get(batch);
         if (s != null) {
             Arrays.fill(s[0], 0);
@@ -172,13 +173,13 @@ final class LstmLayer {
         }
     }
 
-    /** The batch sizes this layer has carried state for. */
-    java.util.Set<Integer> batchSizes() {
+    @Override
+    public java.util.Set<Integer> batchSizes() {
         return stateByBatch.keySet();
     }
 
-    /** h, c and the traces carried into the next segment at this batch size, dense (see {@link LayerState}). */
-    LayerState state(int batch) {
+    @Override
+    public LayerState state(int batch) {
         float[][] s = stateByBatch.get(batch);
         double[] h = new double[batch * n];
         double[] c = new double[batch * n];

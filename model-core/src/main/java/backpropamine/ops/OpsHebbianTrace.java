@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -144,14 +143,13 @@ final class OpsHebbianTrace {
         return new double[][] {hebbNow, eNow};
     }
 
-    /** Zeroes (drops) the carried traces of one batch size, or of all when {@code batch} is null. */
-    void reset(Integer batch) {
+    /** Zeroes (drops) the carried traces of one batch size. */
+    void reset(int batch) {
         releaseHistory();
         hebb = null;
-        for (Integer b : List.copyOf(carried.keySet())) {
-            if (batch == null || batch.equals(b)) {
-                closeAll(carried.remove(b));
-            }
+        INDArray[] dropped = carried.remove(batch);
+        if (dropped != null) {
+            closeAll(dropped);
         }
     }
 

@@ -1,6 +1,7 @@
 package backpropamine.ops;
 
 import backpropamine.model.LayerState;
+import backpropamine.model.LayeredModel;
 import backpropamine.model.ParameterLayout.Entry;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,7 +21,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   c = f * c(t-1) + i * g ;  h = o * tanh(c)
  * </pre>
  */
-final class OpsLstmLayer {
+final class OpsLstmLayer implements LayeredModel.StatefulLayer {
     private final int n;
     private final INDArray wx;
     private final INDArray wh;
@@ -152,8 +153,8 @@ final class OpsLstmLayer {
         return Nd4j.gemm(dA, wx, false, true);
     }
 
-    /** h, c and the traces carried into the next segment at this batch size, dense (see {@link LayerState}). */
-    LayerState state(int batch) {
+    @Override
+    public LayerState state(int batch) {
         INDArray[] s = carried.get(batch);
         double[] hNow = s == null ? new double[batch * n] : Nd4j.toFlattened('c', s[0]).toDoubleVector();
         double[] cNow = s == null ? new double[batch * n] : Nd4j.toFlattened('c', s[1]).toDoubleVector();
@@ -161,13 +162,15 @@ final class OpsLstmLayer {
         return new LayerState(hNow, cNow, traces[0], traces[1]);
     }
 
-    /** Zeroes h, c and the traces of one batch size, or of all when {@code batch} is null. */
-    void resetState(Integer batch) {
-        if (batch == null) {
-            carried.clear();
-        } else {
-            carried.remove(batch);
-        }
+    @Override
+    public java.util.Set<Integer> batchSizes() {
+        return carried.keySet();
+    }
+
+    /** Drops h, c and the traces of one batch size: the next segment of that size starts from zeros. */
+    @Override
+    public void resetState(int batch) {
+        carried.remove(batch);
         if (plastic != null) {
             plastic.reset(batch);
         }

@@ -1,14 +1,10 @@
 package backpropamine.ops;
 
-import backpropamine.model.LanguageModel;
-import backpropamine.model.LayerState;
+import backpropamine.model.LayeredModel;
 import backpropamine.model.ParameterLayout;
-import backpropamine.model.Phase;
 import backpropamine.model.ParameterVector;
 import backpropamine.model.Precision;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
@@ -19,10 +15,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * What the basic and the large model share on the ND4J-ops path: the parameters on the backend's device, the stack
  * of (plastic) LSTM layers with their carried state, the softmax cross-entropy and the phase timings.
  */
-abstract class OpsStack implements LanguageModel {
+abstract class OpsStack extends LayeredModel<OpsLstmLayer> {
     final OpsParameters params;
-    final List<OpsLstmLayer> layers = new ArrayList<>();
-    final long[] phaseNanos = new long[Phase.values().length];
     private final int vocab;
 
     OpsStack(ParameterLayout layout, Precision precision, double[] initialValues, int vocab) {
@@ -72,26 +66,6 @@ abstract class OpsStack implements LanguageModel {
         for (INDArray a : arrays) {
             a.close();
         }
-    }
-
-    @Override
-    public long[] phaseNanos() {
-        return phaseNanos.clone();
-    }
-
-    @Override
-    public void resetState() {
-        layers.forEach(l -> l.resetState(null));
-    }
-
-    @Override
-    public void resetState(int batch) {
-        layers.forEach(l -> l.resetState(batch));
-    }
-
-    @Override
-    public List<LayerState> state(int batch) {
-        return layers.stream().map(l -> l.state(batch)).toList();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.spark.testing.BpmProcess;
 import backpropamine.spark.testing.TestData;
+import backpropamine.spark.testing.TestHdfs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +33,8 @@ class HdfsTest {
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
-        root = "hdfs://localhost:" + hdfs.getNameNodePort() + "/bpm";
+        hdfs = TestHdfs.start(tmp);
+        root = TestHdfs.uri(hdfs) + "/bpm";
     }
 
     @AfterAll

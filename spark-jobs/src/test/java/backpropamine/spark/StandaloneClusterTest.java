@@ -10,6 +10,7 @@ import backpropamine.spark.sweep.Axis;
 import backpropamine.spark.results.ResultsLocation;
 import backpropamine.spark.sweep.SweepSpec;
 import backpropamine.spark.testing.TestData;
+import backpropamine.spark.testing.TestHdfs;
 import backpropamine.train.TrialConfig;
 import backpropamine.train.TrialSetting;
 import java.io.ByteArrayOutputStream;
@@ -117,11 +118,8 @@ class StandaloneClusterTest {
 
     @BeforeAll
     static void cluster() throws Exception {
-        Configuration dfsConf = new Configuration();
-        dfsConf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-        hdfs = new MiniDFSCluster.Builder(dfsConf).numDataNodes(1).build();
-        hdfs.waitActive();
-        hdfsRoot = "hdfs://localhost:" + hdfs.getNameNodePort() + "/bpm";
+        hdfs = TestHdfs.start(tmp);
+        hdfsRoot = TestHdfs.uri(hdfs) + "/bpm";
         logs = Files.createDirectories(Path.of("target", "cluster-logs"));
         Path jars = Files.createDirectories(tmp.resolve("spark-home/jars"));
         for (String entry : classpath()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.cli.BuildInfo;
 import backpropamine.spark.testing.TestData;
+import backpropamine.spark.testing.TestHdfs;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -71,11 +72,8 @@ class YarnClusterModeTest {
 
     @BeforeAll
     static void cluster() throws Exception {
-        Configuration dfsConf = new Configuration();
-        dfsConf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-        hdfs = new MiniDFSCluster.Builder(dfsConf).numDataNodes(1).build();
-        hdfs.waitActive();
-        String fs = "hdfs://localhost:" + hdfs.getNameNodePort();
+        hdfs = TestHdfs.start(tmp);
+        String fs = TestHdfs.uri(hdfs);
         root = fs + "/bpm";
 
         YarnConfiguration conf = new YarnConfiguration();
