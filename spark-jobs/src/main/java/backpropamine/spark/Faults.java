@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       as a repeatedly lost executor would;</li>
  *   <li>{@code halt-after-epoch:K}: the process halts ({@code Runtime.halt}) right after the first trial to finish
  *       epoch K has written its checkpoint;</li>
+ *   <li>{@code halt-in-trial:N}: the process halts right after the N-th trial to start in it has written its first
+ *       checkpoint, as a driver killed half-way through a sweep would (with one trial at a time, the N-1 before it
+ *       have finished and been reported);</li>
  *   <li>{@code node-error-after-epoch:K}: the first trial in this process to write the checkpoint of epoch K on
  *       its task's first attempt then throws a {@link BackendException}, as a GPU failing mid-trial would; retries
  *       (on another executor, or this one) run normally, from that checkpoint.</li>
@@ -34,14 +37,17 @@ final class Faults {
     private final int taskError;        // 0: off
     private final int haltAfterEpoch;   // 0: off
     private final int nodeErrorAfterEpoch; // 0: off
+    private final int haltInTrial;      // 0: off
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicReference<String> doomed = new AtomicReference<>();
+    private final AtomicReference<String> haltIn = new AtomicReference<>();
     private final AtomicReference<String> nodeErrorHit = new AtomicReference<>();
 
-    private Faults(int taskError, int haltAfterEpoch, int nodeErrorAfterEpoch) {
+    private Faults(int taskError, int haltAfterEpoch, int nodeErrorAfterEpoch, int haltInTrial) {
         this.taskError = taskError;
         this.haltAfterEpoch = haltAfterEpoch;
         this.nodeErrorAfterEpoch = nodeErrorAfterEpoch;
+        this.haltInTrial = haltInTrial;
     }
 
     static Faults fromEnvironment() {
@@ -55,6 +61,7 @@ final class Faults {
         int taskError = 0;
         int halt = 0;
         int nodeError = 0;
+        int haltIn = 0;
         if (spec != null && !spec.isBlank()) {
             for (String entry : spec.split(",")) {
                 String[] kv = entry.trim().toLowerCase(Locale.ROOT).split(":", 2);
@@ -64,27 +71,33 @@ final class Faults {
                 } catch (NumberFormatException e) {
                     n = 0;
                 }
-                if (n < 1 || !List.of("task-error", "halt-after-epoch", "node-error-after-epoch").contains(kv[0])) {
-                    throw new IllegalArgumentException("BPM_FAULTS: '" + entry.trim()
-                            + "' is not task-error:N, halt-after-epoch:K or node-error-after-epoch:K (N, K >= 1)");
+                if (n < 1 || !List.of("task-error", "halt-after-epoch", "node-error-after-epoch", "halt-in-trial")
+                        .contains(kv[0])) {
+                    throw new IllegalArgumentException("BPM_FAULTS: '" + entry.trim() + "' is not task-error:N,"
+                            + " halt-after-epoch:K, node-error-after-epoch:K or halt-in-trial:N (N, K >= 1)");
                 }
                 switch (kv[0]) {
                     case "task-error" -> taskError = n;
                     case "halt-after-epoch" -> halt = n;
+                    case "halt-in-trial" -> haltIn = n;
                     default -> nodeError = n;
                 }
             }
         }
-        return new Faults(taskError, halt, nodeError);
+        return new Faults(taskError, halt, nodeError, haltIn);
     }
 
     /** Called as a trial's task starts; throws {@link InjectedFault} on every attempt of the doomed trial. */
     void onTrialStart(String trialKey) {
-        if (taskError == 0) {
+        if (taskError == 0 && haltInTrial == 0) {
             return;
         }
-        if (started.incrementAndGet() == taskError) {
+        int n = started.incrementAndGet();
+        if (n == taskError) {
             doomed.compareAndSet(null, trialKey);
+        }
+        if (n == haltInTrial) {
+            haltIn.compareAndSet(null, trialKey);
         }
         if (trialKey.equals(doomed.get())) {
             throw new InjectedFault("BPM_FAULTS task-error:" + taskError + ": injected failure of trial " + trialKey);
@@ -98,7 +111,7 @@ final class Faults {
      * @param attempt the task's attempt number (0: the first)
      */
     TrialListener listener(String trialKey, int attempt) {
-        if (haltAfterEpoch == 0 && nodeErrorAfterEpoch == 0) {
+        if (haltAfterEpoch == 0 && nodeErrorAfterEpoch == 0 && !trialKey.equals(haltIn.get())) {
             return TrialListener.NONE;
         }
         return new TrialListener() {
@@ -106,6 +119,10 @@ final class Faults {
             public void onCheckpoint(EpochResult epoch) {
                 if (epoch.epoch() == haltAfterEpoch) {
                     System.err.println("BPM_FAULTS halt-after-epoch:" + haltAfterEpoch + ": halting this process");
+                    Runtime.getRuntime().halt(137);
+                }
+                if (trialKey.equals(haltIn.get())) {
+                    System.err.println("BPM_FAULTS halt-in-trial:" + haltInTrial + ": halting this process");
                     Runtime.getRuntime().halt(137);
                 }
                 if (epoch.epoch() == nodeErrorAfterEpoch && attempt == 0 && nodeErrorHit.compareAndSet(null, trialKey)) {

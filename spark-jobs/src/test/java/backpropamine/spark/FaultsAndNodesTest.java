@@ -2,12 +2,15 @@ package backpropamine.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import backpropamine.data.DataException;
 import backpropamine.model.BackendException;
 import backpropamine.train.EpochResult;
+import backpropamine.train.TrialListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
@@ -24,8 +27,14 @@ class FaultsAndNodesTest {
         Faults.parse(null).onTrialStart("x");
         Faults.parse("halt-after-epoch:3, task-error:1");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Faults.parse("task-eror:2"));
-        assertTrue(e.getMessage().contains("task-error:N, halt-after-epoch:K or node-error-after-epoch:K"), e.getMessage());
+        assertTrue(e.getMessage().contains("task-error:N, halt-after-epoch:K, node-error-after-epoch:K or halt-in-trial:N"),
+                e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Faults.parse("halt-after-epoch:0"));
+        Faults halt = Faults.parse("halt-in-trial:2");
+        halt.onTrialStart("a");
+        halt.onTrialStart("b");
+        assertSame(TrialListener.NONE, halt.listener("a", 0), "only the second trial to start halts the process");
+        assertNotSame(TrialListener.NONE, halt.listener("b", 0));
     }
 
     @Test
