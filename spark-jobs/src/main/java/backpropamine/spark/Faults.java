@@ -118,12 +118,10 @@ final class Faults {
             @Override
             public void onCheckpoint(EpochResult epoch) {
                 if (epoch.epoch() == haltAfterEpoch) {
-                    System.err.println("BPM_FAULTS halt-after-epoch:" + haltAfterEpoch + ": halting this process");
-                    Runtime.getRuntime().halt(137);
+                    halt("halt-after-epoch:" + haltAfterEpoch);
                 }
                 if (trialKey.equals(haltIn.get())) {
-                    System.err.println("BPM_FAULTS halt-in-trial:" + haltInTrial + ": halting this process");
-                    Runtime.getRuntime().halt(137);
+                    halt("halt-in-trial:" + haltInTrial);
                 }
                 if (epoch.epoch() == nodeErrorAfterEpoch && attempt == 0 && nodeErrorHit.compareAndSet(null, trialKey)) {
                     throw new BackendException("BPM_FAULTS node-error-after-epoch:" + nodeErrorAfterEpoch
@@ -131,5 +129,11 @@ final class Faults {
                 }
             }
         };
+    }
+
+    /** Ends the process at once, as {@code kill -9} would: no shutdown hooks, nothing flushed or committed. */
+    private static void halt(String fault) {
+        System.err.println("BPM_FAULTS " + fault + ": halting this process");
+        Runtime.getRuntime().halt(137);
     }
 }
