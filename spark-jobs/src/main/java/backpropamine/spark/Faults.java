@@ -32,7 +32,10 @@ final class Faults {
         }
     }
 
-    private static final Faults FROM_ENV = parse(System.getenv("BPM_FAULTS"));
+    /** Parsed on first use, not as the class loads, so {@link #parse}'s check at start gives a plain message. */
+    private static final class FromEnvironment {
+        static final Faults FAULTS = parse(System.getenv("BPM_FAULTS"));
+    }
 
     private final int taskError;        // 0: off
     private final int haltAfterEpoch;   // 0: off
@@ -51,7 +54,7 @@ final class Faults {
     }
 
     static Faults fromEnvironment() {
-        return FROM_ENV;
+        return FromEnvironment.FAULTS;
     }
 
     /**
